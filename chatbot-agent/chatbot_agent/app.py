@@ -1,0 +1,158 @@
+"""create_app(settings) -> Starlette: /graphql, /health, /.well-known/jwks.json and the built frontend.
+
+The lifespan resolves the database (DATABASE_URL, .mcp.json, or embedded), opens the pool, applies migrations,
+starts the mailer and the expiry sweeper, and closes all of it on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import AsyncIterator
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from strawberry.asgi import GraphQL
+
+from .auth.mail import Mailer
+from .auth.passwords import PasswordHashing
+from .auth.service import AuthService, Client
+from .auth.sessions import CookieSpec, SessionCookie
+from .auth.tokens import AccessTokens
+from .config import Settings
+from .db import dsn, migrate, pool as db_pool
+from .graphql.context import Context, client_ip
+from .graphql.schema import build_schema
+from .web import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_SECONDS = 900
+
+
+class GraphQLView(GraphQL):
+    """Strawberry's ASGI view with our context and a faster JSON encoder."""
+
+    def __init__(self, state: "AppState", **kwargs) -> None:
+        super().__init__(state.schema, **kwargs)
+        self.state = state
+
+    async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
+        s = self.state
+        ua = request.headers.get("user-agent")
+        client = Client(ip=client_ip(request, s.settings.trusted_proxy_count), user_agent=ua)
+        return Context(request=request, response=response, service=s.service, cookie=s.cookie, client=client)
+
+    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+        return orjson.dumps(data)
+
+
+class AppState:
+    """Everything a request needs, built once per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.hashing = PasswordHashing(
+            memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost,
+            parallelism=settings.argon2_parallelism, workers=settings.hash_pool_size,
+        )  # fmt: skip
+        self.tokens = AccessTokens(settings.jwt_private_key, issuer=settings.jwt_issuer,
+                                   audience=settings.jwt_audience, ttl_seconds=settings.access_token_ttl_seconds)  # fmt: skip
+        self.cookie = SessionCookie(settings.session_secret, CookieSpec(
+            name=settings.session_cookie_name, secure=settings.secure_cookies, max_age=settings.session_ttl_seconds))  # fmt: skip
+        self.mailer = Mailer(smtp_url=settings.smtp_url, sender=settings.mail_from, timeout=settings.smtp_timeout)
+        self.schema = build_schema(max_depth=settings.graphql_max_depth, max_tokens=settings.graphql_max_tokens,
+                                   max_aliases=settings.graphql_max_aliases, introspection=not settings.production)  # fmt: skip
+        self.target: dsn.Target | None = None
+        self.pool = None
+        self.service: AuthService = None  # type: ignore[assignment]  # set in the lifespan
+
+
+class SpaFiles(StaticFiles):
+    """The built frontend; unknown paths get index.html so client-side routes survive a reload."""
+
+    async def get_response(self, path: str, scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404 or scope["method"] not in ("GET", "HEAD"):
+                raise
+            return await super().get_response("index.html", scope)
+
+
+def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starlette:
+    state = AppState(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        state.target = target or await dsn.resolve(settings)
+        log.info("database: %s (%s)", state.target.source, state.target.redacted)
+        state.pool = await db_pool.open_pool(state.target, settings)
+        async with state.pool.acquire() as conn:
+            await migrate.migrate(conn)
+        state.service = AuthService(settings, state.pool, state.hashing, state.tokens, state.mailer)
+        await state.hashing.warm_up()
+        state.mailer.start()
+        if state.mailer.development:
+            log.warning("DEVELOPMENT MODE: no SMTP_URL set; password-reset links are written to this log")
+        sweeper = asyncio.create_task(_sweep(state.service), name="expiry-sweeper")
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            await state.mailer.stop()
+            await state.pool.close()
+            state.hashing.close()
+
+    async def health(request: Request) -> Response:
+        try:
+            async with asyncio.timeout(2):
+                await state.pool.fetchval("SELECT 1")
+        except Exception as exc:  # noqa: BLE001
+            log.error("health check: database unavailable (%s)", type(exc).__name__)
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    async def jwks(request: Request) -> Response:
+        return JSONResponse(state.tokens.jwks(), headers={"cache-control": "public, max-age=300"})
+
+    graphql = GraphQLView(state, graphql_ide=None if settings.production else "graphiql", allow_queries_via_get=False)
+    routes = [
+        Route("/health", health),
+        Route("/.well-known/jwks.json", jwks),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    dist = settings.frontend_dist
+    if dist is not None and (dist / "index.html").is_file():
+        routes.append(Mount("/", SpaFiles(directory=dist, html=True)))
+    elif dist is not None:
+        log.warning("FRONTEND_DIST=%s has no index.html: serving the API only (build with: make frontend)", dist)
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.auth = state
+    app.add_middleware(CsrfGuard, path="/graphql", cookie_name=settings.session_cookie_name,
+                       trusted=settings.allowed_origins)  # fmt: skip
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
+    app.add_middleware(RequestContext)
+    return app
+
+
+async def _sweep(service: AuthService) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+        try:
+            removed = await service.delete_expired()
+            log.info("expired rows removed", extra=removed)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("expiry sweep failed (%s)", type(exc).__name__)
+
+
+def frontend_dist_default() -> Path:
+    return Path(__file__).resolve().parents[2] / "frontend" / "dist"

@@ -1,0 +1,32 @@
+"""The one error type services raise. The GraphQL layer maps it to `AuthError` data."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Code(str, enum.Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_OR_EXPIRED_TOKEN = "INVALID_OR_EXPIRED_TOKEN"
+    RATE_LIMITED = "RATE_LIMITED"
+    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    INTERNAL = "INTERNAL"
+
+
+class AuthFailure(Exception):
+    """A failure the user can act on: a stable code, a human message, optionally the input field at fault."""
+
+    def __init__(self, code: Code, message: str, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.field, self.retry_after = code, message, field, retry_after
+
+    def __repr__(self) -> str:
+        return f"AuthFailure({self.code.value}, {self.message!r}, field={self.field!r})"
+
+
+INVALID_CREDENTIALS = "Email or password is incorrect."
+INVALID_TOKEN = "This reset link is invalid or has expired. Request a new one."
+NOT_SIGNED_IN = "You are not signed in."

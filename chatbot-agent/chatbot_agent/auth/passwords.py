@@ -1,0 +1,129 @@
+"""Password hashing (argon2id, plus verification of Better Auth scrypt hashes) and the password policy.
+
+Hashing is CPU- and memory-hard by design, so it never runs on the event loop: every hash and verify goes to a
+bounded thread pool (argon2-cffi and hashlib.scrypt release the GIL while they work), sized to the cores by default.
+Cheap requests keep flowing while sign-ins queue for a hashing thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cached_property
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from .errors import AuthFailure, Code
+
+# Better Auth 1.x `hashPassword`: "<salt hex 32>:<key hex 128>", scrypt N=16384 r=16 p=1 dkLen=64, NFKC password,
+# the salt *string* used as UTF-8 bytes.
+SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 16384, 16, 1, 64
+SCRYPT_MAXMEM = 64 * 1024 * 1024
+
+
+def normalize(password: str) -> str:
+    """NFKC, as NIST 800-63B recommends and as Better Auth does, so the same password typed on another keyboard
+    (composed or decomposed accents, ligatures, full-width digits) verifies."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def is_better_auth_hash(stored: str) -> bool:
+    salt, sep, key = stored.partition(":")
+    return bool(sep) and len(salt) == 32 and len(key) == 128 and all(c in "0123456789abcdef" for c in salt + key)
+
+
+def _scrypt_verify(stored: str, password: str) -> bool:
+    salt, _, key_hex = stored.partition(":")
+    derived = hashlib.scrypt(
+        normalize(password).encode(), salt=salt.encode(), n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
+        dklen=SCRYPT_DKLEN, maxmem=SCRYPT_MAXMEM,
+    )  # fmt: skip
+    return hmac.compare_digest(derived, bytes.fromhex(key_hex))
+
+
+@dataclass(frozen=True)
+class Verified:
+    ok: bool
+    needs_rehash: bool = False
+
+
+class PasswordHashing:
+    """argon2id hash/verify on a bounded thread pool. One instance per process."""
+
+    def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, workers: int) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, hash_len=32, salt_len=16,
+            type=Type.ID,
+        )  # fmt: skip
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash")
+        self.workers = workers
+        self._dummy: str | None = None
+
+    async def _run(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def hash(self, password: str) -> str:
+        return await self._run(self._hasher.hash, normalize(password))
+
+    def _verify_sync(self, stored: str, password: str) -> Verified:
+        if is_better_auth_hash(stored):
+            return Verified(_scrypt_verify(stored, password), needs_rehash=True)
+        try:
+            self._hasher.verify(stored, normalize(password))
+        except VerifyMismatchError:
+            return Verified(False)
+        except (VerificationError, InvalidHashError):
+            return Verified(False)
+        return Verified(True, self._hasher.check_needs_rehash(stored))
+
+    async def verify(self, stored: str, password: str) -> Verified:
+        return await self._run(self._verify_sync, stored, password)
+
+    async def spend_dummy(self, password: str) -> None:
+        """Spend one verification on an unknown account, so unknown emails take as long as wrong passwords."""
+        if self._dummy is None:
+            self._dummy = await self.hash(secrets.token_urlsafe(16))
+        await self.verify(self._dummy, password)
+
+    async def warm_up(self) -> None:
+        if self._dummy is None:
+            self._dummy = await self.hash(secrets.token_urlsafe(16))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class PasswordPolicy:
+    """Length (counted in characters after NFKC), the most common breached passwords, and the email itself."""
+
+    def __init__(self, *, min_length: int, max_length: int) -> None:
+        self.min_length, self.max_length = min_length, max_length
+
+    @cached_property
+    def common(self) -> frozenset[str]:
+        # zxcvbn ships the 30,000 most common passwords of a public breach corpus (Xato's 10M passwords).
+        from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+        return frozenset(FREQUENCY_LISTS["passwords"])
+
+    def describe(self) -> str:
+        return f"Use {self.min_length} to {self.max_length} characters; avoid common passwords and your email address."
+
+    def check(self, password: str, *, email: str | None = None, field: str = "password") -> None:
+        normalized = normalize(password)
+        length = len(normalized)
+        if length < self.min_length:
+            raise AuthFailure(Code.WEAK_PASSWORD, f"Use at least {self.min_length} characters.", field)
+        if length > self.max_length:
+            raise AuthFailure(Code.WEAK_PASSWORD, f"Use at most {self.max_length} characters.", field)
+        folded = normalized.casefold()
+        if folded in self.common:
+            raise AuthFailure(Code.WEAK_PASSWORD, "This password is too common. Choose another.", field)
+        if email and (folded == email.casefold() or folded == email.split("@")[0].casefold()):
+            raise AuthFailure(Code.WEAK_PASSWORD, "Your password must not be your email address.", field)

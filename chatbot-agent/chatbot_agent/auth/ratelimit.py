@@ -1,0 +1,45 @@
+"""Rate limits counted in PostgreSQL, so every worker and instance shares one budget.
+
+Keys are `<action>:<scope>:<sha256 of the value, 16 hex>`: emails and addresses are not stored in clear."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ..config import RateLimit
+from ..db import repo
+from .errors import AuthFailure, Code
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str
+    scope: str  # "ip" or "email"
+    limit: RateLimit
+
+
+def key(rule: Rule, value: str) -> str:
+    digest = hashlib.sha256(value.casefold().encode()).hexdigest()[:16]
+    return f"{rule.action}:{rule.scope}:{digest}"
+
+
+class RateLimiter:
+    def __init__(self, db, *, enabled: bool = True) -> None:
+        self._db, self.enabled = db, enabled
+
+    async def hit(self, checks: list[tuple[Rule, str | None]]) -> None:
+        """Count one attempt for each (rule, value); raise RATE_LIMITED when any budget is spent."""
+        checks = [(rule, value) for rule, value in checks if value]
+        if not self.enabled or not checks:
+            return
+        keys = [key(rule, value) for rule, value in checks]
+        rows = await repo.hit_rate_limits(self._db, keys, [rule.limit.window_seconds for rule, _ in checks])
+        limits = {k: rule.limit.limit for k, (rule, _) in zip(keys, checks)}
+        now = datetime.now(timezone.utc)
+        waits = [(reset_at - now).total_seconds() for k, count, reset_at in rows if count > limits[k]]
+        if waits:
+            retry = max(1, math.ceil(max(waits)))
+            raise AuthFailure(Code.RATE_LIMITED, f"Too many attempts. Try again in {retry} seconds.", retry_after=retry)

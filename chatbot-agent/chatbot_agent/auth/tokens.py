@@ -1,0 +1,88 @@
+"""Short-lived EdDSA (Ed25519) access tokens for other services, and the JWKS document that publishes the key.
+
+The private key comes from JWT_PRIVATE_KEY: the 32-byte Ed25519 seed, base64url-encoded (`chatbot-agent gen-secrets`).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ALGORITHM = "EdDSA"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def generate_private_key() -> str:
+    return _b64url(secrets.token_bytes(32))
+
+
+def load_private_key(text: str) -> Ed25519PrivateKey:
+    try:
+        seed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (ValueError, TypeError):
+        raise ValueError("expected the base64url of a 32-byte Ed25519 seed") from None
+    if len(seed) != 32:
+        raise ValueError(f"expected a 32-byte Ed25519 seed, got {len(seed)} bytes")
+    return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: str
+    session_id: str | None
+    expires_at: datetime
+
+
+class AccessTokens:
+    def __init__(self, private_key: str, *, issuer: str, audience: str, ttl_seconds: int) -> None:
+        self._private = load_private_key(private_key)
+        self._public: Ed25519PublicKey = self._private.public_key()
+        raw = self._public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self.jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw)}
+        # RFC 7638 thumbprint as key id: stable for a key, changes when the key rotates.
+        thumb = json.dumps(self.jwk, separators=(",", ":"), sort_keys=True).encode()
+        self.kid = _b64url(hashlib.sha256(thumb).digest())
+        self.issuer, self.audience, self.ttl = issuer, audience, timedelta(seconds=ttl_seconds)
+
+    def jwks(self) -> dict:
+        return {"keys": [{**self.jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}]}
+
+    def issue(self, user_id: str, session_id: str, now: datetime | None = None) -> tuple[str, datetime]:
+        now = now or datetime.now(timezone.utc)
+        expires = now + self.ttl
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": user_id,
+            "sid": session_id,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "jti": _b64url(secrets.token_bytes(12)),
+        }
+        token = jwt.encode(claims, self._private, algorithm=ALGORITHM, headers={"kid": self.kid})
+        return token, datetime.fromtimestamp(int(expires.timestamp()), timezone.utc)
+
+    def verify(self, token: str) -> AccessClaims | None:
+        """Claims of a valid token, or None for anything expired, forged, for another audience or malformed."""
+        try:
+            claims = jwt.decode(
+                token, self._public, algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
+                options={"require": ["exp", "sub", "iss", "aud"]},
+            )  # fmt: skip
+        except jwt.PyJWTError:
+            return None
+        sub, sid = claims.get("sub"), claims.get("sid")
+        if not isinstance(sub, str) or (sid is not None and not isinstance(sid, str)):
+            return None
+        return AccessClaims(sub, sid, datetime.fromtimestamp(claims["exp"], timezone.utc))

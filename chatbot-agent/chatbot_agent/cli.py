@@ -1,0 +1,161 @@
+"""`chatbot-agent` command line: serve | migrate | export-schema | check-db | gen-secrets | cleanup."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+from . import logs
+from .config import ConfigError, Settings, load_settings
+
+log = logging.getLogger("chatbot_agent")
+
+SOURCE_ENV = "CHATBOT_AGENT_DB_SOURCE"  # lets serve's workers log where the parent resolved the database from
+
+
+def _settings(args: argparse.Namespace, **overrides) -> Settings:
+    try:
+        settings = load_settings(env_file=args.env_file, **overrides)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        print("see .env.example for every setting and its format", file=sys.stderr)
+        raise SystemExit(2) from None
+    logs.configure(settings.log_level, settings.log_format)
+    return settings
+
+
+async def _migrate(settings: Settings):
+    from .db import dsn, migrate, pool
+
+    target = await dsn.resolve(settings)
+    log.info("database: %s (%s)", target.source, target.redacted)
+    conn = await pool.connect(target, settings)
+    try:
+        applied = await migrate.migrate(conn)
+        versions = await migrate.applied_versions(conn)
+    finally:
+        await conn.close()
+    return target, applied, versions
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _, applied, versions = asyncio.run(_migrate(settings))
+    print(f"applied {len(applied)} migration(s); database at version {max(versions, default=0)}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
+    settings = _settings(args, **overrides)
+    target, _, versions = asyncio.run(_migrate(settings))
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"chatbot-agent auth on {url}  (database: {target.source}, schema version {max(versions, default=0)})")
+    if not settings.production:
+        print(f"GraphiQL: {url}/graphql")
+    if settings.frontend_dist and (settings.frontend_dist / "index.html").is_file():
+        print(f"Frontend: {url}/")
+    common = dict(host=settings.host, port=settings.port, log_config=None, proxy_headers=False,
+                  server_header=False, date_header=True)  # fmt: skip
+    if settings.workers == 1:
+        from .app import create_app
+
+        uvicorn.run(create_app(settings, target=target), **common)
+    else:
+        os.environ["DATABASE_URL"] = target.dsn  # every worker joins the database resolved here, once
+        os.environ[SOURCE_ENV] = target.source
+        uvicorn.run("chatbot_agent.cli:app_factory", factory=True, workers=settings.workers, **common)
+    return 0
+
+
+def app_factory():
+    """uvicorn worker entry point (serve --workers N)."""
+    from .app import create_app
+
+    settings = load_settings()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_app(settings)
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from .graphql.schema import schema
+
+    text = schema.as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_gen_secrets(args: argparse.Namespace) -> int:
+    import secrets
+
+    from .auth.tokens import generate_private_key
+
+    print(f"SESSION_SECRET={secrets.token_urlsafe(32)}")
+    print(f"JWT_PRIVATE_KEY={generate_private_key()}")
+    return 0
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    from .db import dsn, pool, repo
+
+    settings = _settings(args)
+
+    async def run():
+        target = await dsn.resolve(settings)
+        conn = await pool.connect(target, settings)
+        try:
+            return await repo.delete_expired(conn)
+        finally:
+            await conn.close()
+
+    print(asyncio.run(run()))
+    return 0
+
+
+def cmd_check_db(args: argparse.Namespace) -> int:
+    try:
+        from .db.check import check_db
+    except ImportError:
+        print("check-db is not available in this build", file=sys.stderr)
+        return 2
+    return asyncio.run(check_db(_settings(args)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chatbot-agent", description=__doc__)
+    parser.add_argument("--env-file", default=".env", help="dotenv file to read (default: .env)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="migrate, then serve the API, GraphiQL and the frontend")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
+    export = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
+    export.add_argument("-o", "--output", default="-")
+    export.set_defaults(func=cmd_export_schema)
+    sub.add_parser("check-db", help="check the database connection through the MCP configuration").set_defaults(
+        func=cmd_check_db
+    )
+    sub.add_parser("gen-secrets", help="print fresh SESSION_SECRET and JWT_PRIVATE_KEY lines").set_defaults(
+        func=cmd_gen_secrets
+    )
+    sub.add_parser("cleanup", help="delete expired sessions, tokens and rate-limit windows").set_defaults(
+        func=cmd_cleanup
+    )
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""Versioned SQL migrations (`migrations/NNNN_name.sql`), applied in order, each in its own transaction, under a
+PostgreSQL advisory lock so that instances starting at once never collide. Applied versions are recorded in
+`auth_migrations`."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+# Arbitrary constant: the advisory-lock key of this service's migrations.
+LOCK_KEY = 0x6368_6174_6175_7468 & 0x7FFF_FFFF_FFFF_FFFF
+NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def available() -> list[Migration]:
+    found = []
+    for entry in resources.files("chatbot_agent.db").joinpath("migrations").iterdir():
+        match = NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    if len({m.version for m in found}) != len(found):
+        raise RuntimeError("two migrations share a version number")
+    return found
+
+
+async def applied_versions(conn: asyncpg.Connection) -> list[int]:
+    exists = await conn.fetchval("SELECT to_regclass('auth_migrations') IS NOT NULL")
+    if not exists:
+        return []
+    return [r["version"] for r in await conn.fetch("SELECT version FROM auth_migrations ORDER BY version")]
+
+
+async def migrate(conn: asyncpg.Connection) -> list[Migration]:
+    """Apply the pending migrations; returns those applied. Safe to run concurrently from many processes."""
+    await conn.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
+    try:
+        await conn.execute(
+            """CREATE TABLE IF NOT EXISTS auth_migrations (
+                   version integer PRIMARY KEY,
+                   name text NOT NULL,
+                   "appliedAt" timestamp with time zone NOT NULL DEFAULT now())"""
+        )
+        done = set(await applied_versions(conn))
+        applied = []
+        for m in available():
+            if m.version in done:
+                continue
+            async with conn.transaction():
+                await conn.execute(m.sql)
+                await conn.execute("INSERT INTO auth_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+            log.info("applied migration %04d_%s", m.version, m.name)
+            applied.append(m)
+        return applied
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)

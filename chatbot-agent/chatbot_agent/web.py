@@ -1,0 +1,133 @@
+"""HTTP hardening as plain ASGI middleware: request ids, body size limit, CSRF origin check, security headers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .logs import request_id
+
+log = logging.getLogger("chatbot_agent.http")
+
+
+class RequestContext:
+    """Gives each request an id (X-Request-Id, echoed back) and logs one access line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        incoming = Headers(scope=scope).get("x-request-id", "")
+        rid = incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else secrets.token_hex(8)
+        token = request_id.set(rid)
+        started, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).append("x-request-id", rid)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.debug("%s %s %d %.1fms", scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000)
+            request_id.reset(token)
+
+
+class BodyLimit:
+    """Refuses bodies over `max_bytes` with 413, by Content-Length up front or while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            return await _refuse(scope, receive, send, 413, "Request body too large.")
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _refuse(scope, receive, send, 413, "Request body too large.")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class CsrfGuard:
+    """Cookie-authenticated state changes only from trusted origins.
+
+    GraphQL runs only as `application/json` POST (a cross-site form cannot send that without a CORS preflight,
+    which we never grant); GET never runs operations. A POST that carries the session cookie and an Origin (or
+    Referer) outside TRUSTED_ORIGINS is refused before it reaches GraphQL."""
+
+    def __init__(self, app: ASGIApp, *, path: str, cookie_name: str, trusted: tuple[str, ...]) -> None:
+        self.app, self.path, self.cookie_name, self.trusted = app, path, cookie_name, set(trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self.path and scope["method"] == "POST":
+            headers = Headers(scope=scope)
+            if f"{self.cookie_name}=" in headers.get("cookie", ""):
+                origin = headers.get("origin") or _origin_of(headers.get("referer", ""))
+                if origin and origin not in self.trusted:
+                    log.warning("refused cross-origin request with session cookie", extra={"origin": origin[:100]})
+                    return await _refuse(scope, receive, send, 403, "Cross-origin request refused.")
+        await self.app(scope, receive, send)
+
+
+def _origin_of(url: str) -> str | None:
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}" if sep else None
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app, self.hsts = app, hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        api = scope["path"] == "/graphql" or scope["path"].startswith("/health")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                h = MutableHeaders(scope=message)
+                h.setdefault("x-content-type-options", "nosniff")
+                h.setdefault("x-frame-options", "DENY")
+                h.setdefault("referrer-policy", "no-referrer")
+                h.setdefault("cross-origin-opener-policy", "same-origin")
+                if "content-security-policy" not in h:
+                    h["content-security-policy"] = "frame-ancestors 'none'"
+                if api:
+                    h["cache-control"] = "no-store"
+                if self.hsts:
+                    h.setdefault("strict-transport-security", "max-age=63072000; includeSubDomains")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+    await JSONResponse({"errors": [{"message": message}]}, status_code=status)(scope, receive, send)
