@@ -267,7 +267,7 @@ def _parse_field(name: str, raw: str) -> object:
     try:
         value = parser(raw)
     except (ValueError, TypeError) as exc:
-        hint = "expected COUNT/SECONDS, e.g. 10/300" if parser is RateLimit.parse else str(exc)
+        hint = "expected COUNT/SECONDS, e.g. 10/300" if parser == RateLimit.parse else str(exc)
         raise ConfigError(f"{key}={raw!r} is not valid: {hint}") from None
     if name in POSITIVE and isinstance(value, (int, float)) and value <= 0:
         raise ConfigError(f"{key}={raw!r} is not valid: must be greater than zero")

