@@ -71,6 +71,10 @@ async def test_cross_origin_cookie_request_is_refused(api):
     assert evil.status_code == 403
     same = await api.post(ME, headers={"origin": "http://localhost:8000"})
     assert same.status_code == 200 and same.json()["data"]["me"]["email"] == "csrf@example.com"
+    # login CSRF: a hostile page cannot sign the victim in to another account either (no cookie involved)
+    login = await api.http.post("/graphql", json={"query": "mutation { signOut }"},
+                                headers={"origin": "https://evil.example", "cookie": ""})  # fmt: skip
+    assert login.status_code == 403
 
 
 async def test_oversized_and_deep_queries_are_refused(api):

@@ -136,8 +136,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.auth = state
-    app.add_middleware(CsrfGuard, path="/graphql", cookie_name=settings.session_cookie_name,
-                       trusted=settings.allowed_origins)  # fmt: skip
+    app.add_middleware(CsrfGuard, path="/graphql", trusted=settings.allowed_origins)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.add_middleware(RequestContext)

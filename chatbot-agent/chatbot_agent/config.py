@@ -130,7 +130,15 @@ class Settings:
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
-        return self.trusted_origins or tuple(dict.fromkeys(_origin(u) for u in (self.public_url, self.frontend_url)))
+        """TRUSTED_ORIGINS, or by default the public and frontend URLs; outside production also this server's own
+        loopback address under both names (http://localhost:PORT and http://127.0.0.1:PORT), so the URL that
+        `serve` prints works whichever name the browser uses."""
+        if self.trusted_origins:
+            return self.trusted_origins
+        origins = [_origin(u) for u in (self.public_url, self.frontend_url)]
+        if not self.production:
+            origins += [f"http://{name}:{self.port}" for name in ("localhost", "127.0.0.1")]
+        return tuple(dict.fromkeys(origins))
 
 
 def _origin(url: str) -> str:

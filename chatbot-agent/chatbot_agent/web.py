@@ -77,23 +77,25 @@ class _TooLarge(Exception):
 
 
 class CsrfGuard:
-    """Cookie-authenticated state changes only from trusted origins.
+    """State changes only from trusted origins.
 
     GraphQL runs only as `application/json` POST (a cross-site form cannot send that without a CORS preflight,
-    which we never grant); GET never runs operations. A POST that carries the session cookie and an Origin (or
-    Referer) outside TRUSTED_ORIGINS is refused before it reaches GraphQL."""
+    which we never grant); GET never runs operations. A POST to the API whose Origin (or, lacking it, Referer) is
+    outside TRUSTED_ORIGINS is refused before it reaches GraphQL — with or without a session cookie, so a hostile
+    page can neither act with the victim's session nor sign the victim in to the attacker's account (login CSRF).
+    Clients that send neither header (curl, server-to-server) are not browsers and cannot be forged into sending
+    the victim's cookie."""
 
-    def __init__(self, app: ASGIApp, *, path: str, cookie_name: str, trusted: tuple[str, ...]) -> None:
-        self.app, self.path, self.cookie_name, self.trusted = app, path, cookie_name, set(trusted)
+    def __init__(self, app: ASGIApp, *, path: str, trusted: tuple[str, ...]) -> None:
+        self.app, self.path, self.trusted = app, path, set(trusted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == self.path and scope["method"] == "POST":
             headers = Headers(scope=scope)
-            if f"{self.cookie_name}=" in headers.get("cookie", ""):
-                origin = headers.get("origin") or _origin_of(headers.get("referer", ""))
-                if origin and origin not in self.trusted:
-                    log.warning("refused cross-origin request with session cookie", extra={"origin": origin[:100]})
-                    return await _refuse(scope, receive, send, 403, "Cross-origin request refused.")
+            origin = headers.get("origin") or _origin_of(headers.get("referer", ""))
+            if origin and origin not in self.trusted:
+                log.warning("refused cross-origin request", extra={"origin": origin[:100]})
+                return await _refuse(scope, receive, send, 403, "Cross-origin request refused.")
         await self.app(scope, receive, send)
 
 
