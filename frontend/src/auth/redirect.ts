@@ -1,0 +1,16 @@
+/**
+ * Where to go after signing in: the `next` parameter when it is a path on this site, else the account page.
+ * Anything else ("//evil.example", "https://…", "/\\evil", javascript:…) is ignored: no open redirect.
+ */
+export function safeNext(next: string | null | undefined, fallback = '/account'): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (/[\u0000-\u001f\\]/.test(next)) return fallback;
+  if (next === '/sign-in' || next.startsWith('/sign-in?') || next === '/sign-up' || next.startsWith('/sign-up?')) {
+    return fallback;
+  }
+  return next;
+}
+
+export function signInPath(next: string): string {
+  return next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
+}
