@@ -9,14 +9,17 @@ export type User = UserFieldsFragment;
 /** Who is signed in, as far as the server said last. `unreachable`: the first `me` failed (offline, 5xx…). */
 export type AuthState =
   | { status: 'loading' }
-  | { status: 'ready'; user: User | null }
+  | { status: 'ready'; user: User | null; signedOut?: boolean }
   | { status: 'unreachable'; message: string };
 
 export interface AuthContextValue {
   state: AuthState;
   user: User | null;
-  /** After sign-in/sign-up (a user) or an answer that ended the session (null). */
-  setUser: (user: User | null) => void;
+  /**
+   * After sign-in/sign-up (a user) or an answer that ended the session (null). `signedOut`: the user asked to
+   * sign out, so guarded pages send them to sign-in with a notice rather than "sign in to continue".
+   */
+  setUser: (user: User | null, options?: { signedOut?: boolean }) => void;
   /** Ask the server again who is signed in. */
   refresh: () => Promise<void>;
 }
@@ -41,9 +44,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void refresh();
   }, [refresh]);
 
-  const setUser = useCallback((user: User | null) => {
+  const setUser = useCallback((user: User | null, options?: { signedOut?: boolean }) => {
     generation.current++;
-    setState({ status: 'ready', user });
+    setState({ status: 'ready', user, signedOut: user === null && options?.signedOut === true });
   }, []);
 
   const value = useMemo<AuthContextValue>(

@@ -1,5 +1,4 @@
 import { useCallback, useState } from 'react';
-import { useNavigate } from 'react-router';
 import { useClient, useQuery } from 'urql';
 import { useAuth, type User } from '../auth/AuthContext';
 import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
@@ -24,7 +23,6 @@ import { validateChangePassword, type ChangePasswordValues } from '../lib/valida
 export function AccountPage() {
   const { user, setUser, refresh } = useAuth();
   const client = useClient();
-  const navigate = useNavigate();
   const headingRef = usePageTitle('Your account');
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<string>();
@@ -46,8 +44,7 @@ export function AccountPage() {
       setSignOutError(outcome.message);
       return;
     }
-    navigate('/sign-in', { replace: true, state: { notice: 'You have signed out.' } });
-    setUser(null);
+    setUser(null, { signedOut: true }); // <RequireAuth> takes us to sign-in with a notice
   };
 
   if (!user) return null; // <RequireAuth> guarantees a user; this keeps the types honest
