@@ -31,12 +31,17 @@ class RateLimiter:
         self._db, self.enabled = db, enabled
 
     async def hit(self, checks: list[tuple[Rule, str | None]]) -> None:
-        """Count one attempt for each (rule, value); raise RATE_LIMITED when any budget is spent."""
+        """Count one attempt for each (rule, value); raise RATE_LIMITED when any budget is spent.
+
+        The first check (the client address) gates the others: once it is spent, the others are no longer counted,
+        so an address over its budget can neither add rows for ever new emails nor spend other people's budgets."""
         checks = [(rule, value) for rule, value in checks if value]
         if not self.enabled or not checks:
             return
         keys = [key(rule, value) for rule, value in checks]
-        rows = await repo.hit_rate_limits(self._db, keys, [rule.limit.window_seconds for rule, _ in checks])
+        gate = checks[0][0].limit
+        rows = await repo.hit_rate_limits(self._db, (keys[0], gate.window_seconds, gate.limit), keys[1:],
+                                          [rule.limit.window_seconds for rule, _ in checks[1:]])  # fmt: skip
         limits = {k: rule.limit.limit for k, (rule, _) in zip(keys, checks)}
         now = datetime.now(timezone.utc)
         waits = [(reset_at - now).total_seconds() for k, count, reset_at in rows if count > limits[k]]

@@ -216,18 +216,32 @@ async def delete_reset_tokens(db: Executor, user_id: str) -> int:
 # ---------------------------------------------------------------------------------------------------- rate limits
 
 
-async def hit_rate_limits(db: Executor, keys: Sequence[str], windows: Sequence[int]) -> list[tuple[str, int, datetime]]:
-    """Count one attempt against each key's fixed window, all keys in one round trip.
-
-    Returns (key, attempts in the current window, when the window ends) per key."""
-    rows = await db.fetch(
-        """INSERT INTO auth_rate_limit AS r (key, count, "resetAt")
-           SELECT k, 1, now() + make_interval(secs => w) FROM unnest($1::text[], $2::int[]) AS t(k, w)
-           ON CONFLICT (key) DO UPDATE SET
+_COUNT_ATTEMPT = """ON CONFLICT (key) DO UPDATE SET
              count = CASE WHEN r."resetAt" <= now() THEN 1 ELSE r.count + 1 END,
              "resetAt" = CASE WHEN r."resetAt" <= now() THEN EXCLUDED."resetAt" ELSE r."resetAt" END
-           RETURNING r.key, r.count, r."resetAt" """,
-        list(keys), list(windows),
+           RETURNING r.key, r.count, r."resetAt" """
+
+
+async def hit_rate_limits(
+    db: Executor, gate: tuple[str, int, int], keys: Sequence[str], windows: Sequence[int]
+) -> list[tuple[str, int, datetime]]:
+    """Count one attempt against fixed windows, in one round trip: first `gate` (key, window seconds, limit), then
+    each of `keys` only while the gate has room. So a request refused by the gate (an address over its budget)
+    adds no row for the values it carries (ever new emails): the table grows with the budgets, not with the attack.
+
+    Returns (key, attempts in the current window, when the window ends) for each key counted."""
+    rows = await db.fetch(
+        f"""WITH gate AS (
+             INSERT INTO auth_rate_limit AS r (key, count, "resetAt") VALUES ($1, 1, now() + make_interval(secs => $2))
+             {_COUNT_ATTEMPT}
+           ), rest AS (
+             INSERT INTO auth_rate_limit AS r (key, count, "resetAt")
+             SELECT k, 1, now() + make_interval(secs => w) FROM unnest($4::text[], $5::int[]) AS t(k, w)
+             WHERE (SELECT count FROM gate) <= $3
+             {_COUNT_ATTEMPT}
+           )
+           SELECT * FROM gate UNION ALL SELECT * FROM rest""",
+        gate[0], gate[1], gate[2], list(keys), list(windows),
     )  # fmt: skip
     return [(r["key"], r["count"], r["resetAt"]) for r in rows]
 
