@@ -52,6 +52,11 @@ class GraphQLView(GraphQL):
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        # Strict: lone surrogates ("\ud800") are refused as invalid JSON (400), so no string reaches a resolver
+        # that cannot be encoded as UTF-8. orjson.JSONDecodeError is a json.JSONDecodeError, as Strawberry expects.
+        return orjson.loads(data)
+
 
 class AppState:
     """Everything a request needs, built once per process."""

@@ -12,13 +12,19 @@ import sys
 from datetime import datetime, timezone
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# extra={REVEAL: True} exempts one record from redaction: only the development mailer uses it, for the reset link
+# it prints when no SMTP_URL is set.
+REVEAL = "reveal"
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "request_id", "color_message"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message", "asctime", "request_id", "color_message", REVEAL}  # fmt: skip
 _PATTERNS = [
     (re.compile(r"(postgres(?:ql)?://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),
     (re.compile(r"(smtps?://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
-    (re.compile(r"(?i)((?:password|secret|token)[\"']?\s*[:=]\s*[\"']?)[^\s,\"'}&]+"), r"\1***"),
+    # key: value / key=value / 'key': 'value with spaces' (a dict repr), for any key naming a secret
+    (re.compile(r"(?i)((?:password|passwd|secret|token|cookie)\w*[\"']?\s*[:=]\s*)(?:\"[^\"]*\"|'[^']*'|[^\s,\"'}&]+)"),
+     r"\1***"),
 ]
 
 
@@ -43,7 +49,7 @@ class TextFormatter(logging.Formatter):
         line = super().format(record)
         if extra:
             line += " " + " ".join(f"{k}={v}" for k, v in extra.items())
-        return redact(line)
+        return line if getattr(record, REVEAL, False) else redact(line)
 
 
 class JsonFormatter(logging.Formatter):
@@ -58,7 +64,10 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return redact(json.dumps(entry, default=str))
+        if getattr(record, REVEAL, False):
+            return json.dumps(entry, default=str)
+        # each text before encoding (quotes inside it get escaped), and the line as a whole for everything else
+        return redact(json.dumps({k: redact(v) if isinstance(v, str) else v for k, v in entry.items()}, default=str))
 
 
 def configure(level: str = "INFO", fmt: str = "text") -> None:

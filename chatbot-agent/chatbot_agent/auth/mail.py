@@ -14,6 +14,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from ..logs import REVEAL
+
 log = logging.getLogger(__name__)
 
 
@@ -86,7 +88,7 @@ class Mailer:
         if self.target is None:
             log.warning(
                 "DEVELOPMENT MODE (no SMTP_URL): mail not sent; its content follows.\nTo: %s\nSubject: %s\n\n%s",
-                message["To"], message["Subject"], message.get_content(),
+                message["To"], message["Subject"], message.get_content(), extra={REVEAL: True},
             )  # fmt: skip
             return
         t = self.target

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 from functools import partial
 import logging
+import re
 from typing import Awaitable, Callable, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter
-from strawberry.extensions import DisableIntrospection, ValidationCache
+from strawberry.extensions import AddValidationRules, DisableIntrospection, ValidationCache
 from strawberry.types import Info
 
 from ..auth.errors import AuthFailure, Code
@@ -45,11 +46,16 @@ def as_data(resolver: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R 
         except AuthFailure as failure:
             return _error(failure)
         except Exception as exc:  # noqa: BLE001
-            message, known = describe_failure(exc)
-            log.error("%s failed: %s", resolver.__name__, message, exc_info=not known)
+            log_failure(resolver.__name__, exc)
             return AuthError(code=AuthErrorCode.INTERNAL, message=INTERNAL_MESSAGE)
 
     return wrapper
+
+
+def log_failure(where: str, exc: BaseException) -> None:
+    """One clear line for an unexpected failure (a stack trace only for kinds we do not know; never to clients)."""
+    message, known = describe_failure(exc)
+    log.error("%s failed: %s", where, message, exc_info=None if known else exc)
 
 
 def user_of(record: UserRecord) -> User:
@@ -180,20 +186,38 @@ def _unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
 
 
+_CLIENT_VALUE = re.compile(r":|\b(?:found|got)\b")
+
+
+class AuthSchema(strawberry.Schema):
+    """Logs every error once and never with the values a client sent: graphql-core quotes rejected variables in
+    its messages (a mistyped `pasword` field would put the password in the log)."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        for error in errors:
+            if _unexpected(error):
+                log_failure(".".join(map(str, error.path or ())) or "operation", error.original_error)
+            else:
+                log.info("GraphQL request rejected: %s", _CLIENT_VALUE.split(error.message, maxsplit=1)[0].strip())
+
+
 def build_schema(*, max_depth: int = 10, max_tokens: int = 1000, max_aliases: int = 15,
                  introspection: bool = True) -> strawberry.Schema:  # fmt: skip
     # Factories, not instances: a fresh extension per request (the parse/validation caches are module-level).
+    # The depth and alias limiters build a new rule class per instance, and ValidationCache is keyed by the rule
+    # classes: build their rules once, so every request shares them and a known query is validated only once.
+    rules = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
+             *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]  # fmt: skip
     extensions: list = [
         partial(ParserCache, maxsize=1024),
         partial(ValidationCache, maxsize=1024),
-        partial(QueryDepthLimiter, max_depth=max_depth),
+        partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=max_tokens),
-        partial(MaxAliasesLimiter, max_alias_count=max_aliases),
         partial(MaskErrors, should_mask_error=_unexpected, error_message=INTERNAL_MESSAGE),
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return AuthSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 schema = build_schema()  # for export-schema and codegen; the app builds its own with configured limits
