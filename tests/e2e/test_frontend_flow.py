@@ -48,19 +48,29 @@ def server(live_server_factory):
 
 
 @pytest.fixture
-def browser_page():
-    """A fresh browser profile (no cookies) at desktop size. Console errors and page crashes fail the test."""
+def browser():
+    """Debian's chromium. `new_page()` opens a page in a fresh profile (its own cookies) at desktop size; console
+    errors and page crashes are collected in `problems`, and each test asserts there were none."""
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
-        context.set_default_timeout(15_000)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-        yield page, problems
-        context.close()
-        browser.close()
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+        def new_page() -> Page:
+            context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            return page
+
+        yield new_page, problems
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    new_page, problems = browser
+    return new_page(), problems
 
 
 def shot(page: Page, name: str, *, full_page: bool = True) -> None:
@@ -83,6 +93,17 @@ def tab_to(page: Page, selector: str, limit: int = 15) -> None:
             return
         page.keyboard.press("Tab")
     raise AssertionError(f"{selector} not reachable with Tab")
+
+
+def sign_up(page: Page, base: str, email: str, password: str) -> None:
+    page.goto(base + "/sign-up")
+    page.get_by_label("First name").fill(FIRST)
+    page.get_by_label("Last name").fill(LAST)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Confirm password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    expect(heading(page, f"{FIRST} {LAST}")).to_be_visible()
 
 
 def sign_in_with(page: Page, email: str, password: str) -> None:
@@ -236,4 +257,47 @@ def test_signed_out_pages_at_360px_wide(server, browser_page):
         expect(heading(page, title)).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
         shot(page, name)
+    assert problems == [], problems
+
+
+def test_account_sessions_and_change_password(server, browser):
+    """Two browsers signed in; the first signs the other out, then changes its password."""
+    new_page, problems = browser
+    base = server.url
+    email = f"ada.{secrets.token_hex(4)}@example.com"
+    laptop, phone = new_page(), new_page()
+    sign_up(laptop, base, email, OLD_PASSWORD)
+    phone.goto(base + "/sign-in")
+    sign_in_with(phone, email, OLD_PASSWORD)
+    expect(heading(phone, f"{FIRST} {LAST}")).to_be_visible()
+
+    laptop.reload()
+    sessions = laptop.get_by_role("region", name="Where you’re signed in")
+    expect(sessions.get_by_role("listitem")).to_have_count(2)
+    shot(laptop, "16-account-two-sessions")
+    sessions.get_by_role("button", name="Sign out other sessions").click()
+    expect(sessions.get_by_text("Signed out of 1 session.")).to_be_visible()
+    expect(sessions.get_by_role("listitem")).to_have_count(1)
+
+    phone.reload()  # its session was revoked: the guard sends it to sign-in
+    expect(heading(phone, "Sign in")).to_be_visible()
+
+    change = laptop.get_by_role("region", name="Change password")
+    change.get_by_label("Current password").fill(WRONG_PASSWORD)
+    change.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    change.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    change.get_by_role("button", name="Change password").click()
+    current = change.get_by_label("Current password")
+    expect(current).to_have_attribute("aria-invalid", "true")
+    expect(current).to_be_focused()
+    shot(laptop, "17-change-password-error")
+    current.fill(OLD_PASSWORD)
+    change.get_by_role("button", name="Change password").click()
+    expect(change.get_by_text("Your password has been changed.")).to_be_visible()
+    expect(current).to_have_value("")
+    shot(laptop, "18-change-password-done")
+
+    phone.goto(base + "/sign-in")
+    sign_in_with(phone, email, NEW_PASSWORD)
+    expect(heading(phone, f"{FIRST} {LAST}")).to_be_visible()
     assert problems == [], problems

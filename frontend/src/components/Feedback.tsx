@@ -24,9 +24,18 @@ export const FormAlert = forwardRef<HTMLDivElement, { message?: string | undefin
   },
 );
 
-export function Notice({ kind = 'info', children }: { kind?: 'info' | 'success'; children: ReactNode }) {
+/** An info or success message; a live region itself unless `inLiveRegion` (no nested live regions). */
+export function Notice({
+  kind = 'info',
+  inLiveRegion = false,
+  children,
+}: {
+  kind?: 'info' | 'success';
+  inLiveRegion?: boolean;
+  children: ReactNode;
+}) {
   return (
-    <div role="status" className={`alert alert-${kind}`}>
+    <div role={inLiveRegion ? undefined : 'status'} className={`alert alert-${kind}`}>
       <span aria-hidden="true" className="alert-icon">
         {kind === 'success' ? '✓' : 'i'}
       </span>

@@ -36,8 +36,7 @@ export function AppShell({ children, headerEnd }: { children: ReactNode; headerE
       </main>
       <footer className="footer">
         <p>
-          © {new Date().getFullYear()} {APP_NAME}. Your session is kept in a secure cookie; we never store it in
-          your browser’s storage.
+          © {new Date().getFullYear()} {APP_NAME}
         </p>
       </footer>
     </div>
@@ -51,9 +50,12 @@ export function AuthCard({
   headingRef,
   children,
   footer,
+  icon,
 }: {
   title: string;
   subtitle?: ReactNode;
+  /** A large icon above the title: result pages ("check your email", "password changed") are centred. */
+  icon?: ReactNode;
   headingRef: Ref<HTMLHeadingElement>;
   children: ReactNode;
   footer?: ReactNode;
@@ -61,7 +63,8 @@ export function AuthCard({
   return (
     <AppShell>
       <div className="auth-wrap">
-        <section className="card auth-card" aria-labelledby="page-title">
+        <section className={icon ? 'card auth-card auth-card-centered' : 'card auth-card'} aria-labelledby="page-title">
+          {icon}
           <h1 id="page-title" className="page-title" ref={headingRef} tabIndex={-1}>
             {title}
           </h1>

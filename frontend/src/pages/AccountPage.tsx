@@ -164,10 +164,10 @@ function SessionsSection({ onAuthError }: { onAuthError: (error: AuthErrorData) 
           </button>
         ) : null}
       </div>
-      <div aria-live="polite">
+      <div aria-live="polite" className="live-region">
         {message ? (
           message.kind === 'success' ? (
-            <Notice kind="success">{message.text}</Notice>
+            <Notice kind="success" inLiveRegion>{message.text}</Notice>
           ) : (
             <div className="alert alert-error">
               <span aria-hidden="true" className="alert-icon">!</span>
@@ -249,14 +249,17 @@ function ChangePasswordSection({ onAuthError }: { onAuthError: (error: AuthError
     initial: { currentPassword: '', newPassword: '', confirmPassword: '' },
     validate,
     submit,
+    resetOnSuccess: true,
   });
   return (
     <section className="card section" aria-labelledby="password-title">
-      <h2 id="password-title" className="section-title">
-        Change password
-      </h2>
-      <p className="muted">Your other sessions will be signed out.</p>
-      <div aria-live="polite">{done ? <Notice kind="success">{done}</Notice> : null}</div>
+      <div>
+        <h2 id="password-title" className="section-title">
+          Change password
+        </h2>
+        <p className="muted">Your other sessions will be signed out.</p>
+      </div>
+      <div aria-live="polite" className="live-region">{done ? <Notice kind="success" inLiveRegion>{done}</Notice> : null}</div>
       <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-busy={form.pending} className="form form-narrow">
         <FormAlert ref={form.alertRef} message={form.formError} summary={form.summary} />
         <PasswordField label="Current password" autoComplete="current-password" {...form.field('currentPassword')} />

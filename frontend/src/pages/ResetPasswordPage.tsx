@@ -84,12 +84,17 @@ function ResetForm({ token, onStage }: { token: string; onStage: (stage: Stage) 
 function ResetDone({ message }: { message: string }) {
   const headingRef = usePageTitle('Password changed');
   return (
-    <AuthCard title="Password changed" headingRef={headingRef}>
-      <div className="result-icon result-icon-success" aria-hidden="true">
-        <svg viewBox="0 0 24 24" focusable="false">
-          <path d="M9.5 16.2 5.3 12l-1.4 1.4 5.6 5.6 11-11-1.4-1.4z" />
-        </svg>
-      </div>
+    <AuthCard
+      title="Password changed"
+      headingRef={headingRef}
+      icon={
+        <div className="result-icon result-icon-success" aria-hidden="true">
+          <svg viewBox="0 0 24 24" focusable="false">
+            <path d="M9.5 16.2 5.3 12l-1.4 1.4 5.6 5.6 11-11-1.4-1.4z" />
+          </svg>
+        </div>
+      }
+    >
       <p role="status" className="lead">
         {message}
       </p>

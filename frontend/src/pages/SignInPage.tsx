@@ -51,8 +51,8 @@ export function SignInPage() {
         </p>
       }
     >
-      {notice ? <Notice kind="success">{notice}</Notice> : null}
-      {next && !notice ? <Notice>Please sign in to continue.</Notice> : null}
+      {notice && !form.formError ? <Notice kind="success">{notice}</Notice> : null}
+      {next && !notice && !form.formError ? <Notice>Please sign in to continue.</Notice> : null}
       <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-busy={form.pending} className="form">
         <FormAlert ref={form.alertRef} message={form.formError} summary={form.summary} />
         <TextField label="Email" type="email" inputMode="email" autoComplete="username" maxLength={EMAIL_MAX_LENGTH} {...form.field('email')} />

@@ -312,3 +312,29 @@ describe('account', () => {
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Sign out other sessions' })).toBeNull());
   });
 });
+
+describe('change password', () => {
+  it('maps a wrong current password to its field, then empties the form on success', async () => {
+    let calls = 0;
+    const { user } = renderApp('/account', {
+      ...signedIn,
+      ChangePassword: () =>
+        ++calls === 1
+          ? { changePassword: authError('INVALID_CREDENTIALS', 'Current password is incorrect.', 'currentPassword') }
+          : { changePassword: { __typename: 'ChangePasswordSuccess', message: 'Your password has been changed.', revokedSessions: 2 } },
+    });
+    const current = await screen.findByLabelText('Current password');
+    await user.type(current, 'wrong one');
+    await user.type(screen.getByLabelText('New password'), 'a brand new secret');
+    await user.type(screen.getByLabelText('Confirm new password'), 'a brand new secret');
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+    await screen.findByText('Current password is incorrect.');
+    expect(current.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(current);
+    await user.clear(current);
+    await user.type(current, 'right one');
+    await user.click(screen.getByRole('button', { name: 'Change password' }));
+    await screen.findByText('Your password has been changed. 2 other sessions were signed out.');
+    expect((current as HTMLInputElement).value).toBe('');
+  });
+});
