@@ -42,9 +42,19 @@ async def _migrate(settings: Settings):
     return target, applied, versions
 
 
+def _run_migrate(settings: Settings):
+    from .db.migrate import MigrationError
+
+    try:
+        return asyncio.run(_migrate(settings))
+    except MigrationError as exc:
+        print(f"migration error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _, applied, versions = asyncio.run(_migrate(settings))
+    _, applied, versions = _run_migrate(settings)
     print(f"applied {len(applied)} migration(s); database at version {max(versions, default=0)}")
     return 0
 
@@ -54,7 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers)) if v}
     settings = _settings(args, **overrides)
-    target, _, versions = asyncio.run(_migrate(settings))
+    target, _, versions = _run_migrate(settings)
     url = f"http://{settings.host}:{settings.port}"
     print(f"chatbot-agent auth on {url}  (database: {target.source}, schema version {max(versions, default=0)})")
     if not settings.production:

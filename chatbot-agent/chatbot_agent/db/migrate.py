@@ -18,6 +18,10 @@ LOCK_KEY = 0x6368_6174_6175_7468 & 0x7FFF_FFFF_FFFF_FFFF
 NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
+class MigrationError(RuntimeError):
+    """A migration the database refused; its transaction was rolled back, so none of it is applied."""
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -59,9 +63,13 @@ async def migrate(conn: asyncpg.Connection) -> list[Migration]:
         for m in available():
             if m.version in done:
                 continue
-            async with conn.transaction():
-                await conn.execute(m.sql)
-                await conn.execute("INSERT INTO auth_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+            try:
+                async with conn.transaction():
+                    await conn.execute(m.sql)
+                    await conn.execute("INSERT INTO auth_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
+            except asyncpg.PostgresError as exc:
+                hint = f"\nhint: {exc.hint}" if getattr(exc, "hint", None) else ""
+                raise MigrationError(f"migration {m.version:04d}_{m.name} failed and was rolled back: {exc}{hint}") from exc
             log.info("applied migration %04d_%s", m.version, m.name)
             applied.append(m)
         return applied

@@ -98,9 +98,13 @@ async def insert_user(
 
 
 async def set_password(db: Executor, user_id: str, password_hash: str) -> None:
+    """Set the password, creating the credential account of a user who had none (a Better Auth user who only ever
+    signed in through a social provider, and now resets a password)."""
     await db.execute(
-        f"""UPDATE account SET password = $2, "updatedAt" = now()
-            WHERE "userId" = $1 AND "providerId" = '{CREDENTIAL}'""",
+        f"""INSERT INTO account (id, "accountId", "providerId", "userId", password, "createdAt", "updatedAt")
+            VALUES (replace(gen_random_uuid()::text, '-', ''), $1, '{CREDENTIAL}', $1, $2, now(), now())
+            ON CONFLICT ("userId") WHERE "providerId" = '{CREDENTIAL}'
+            DO UPDATE SET password = EXCLUDED.password, "updatedAt" = now()""",
         user_id, password_hash,
     )  # fmt: skip
 

@@ -56,6 +56,29 @@ CREATE INDEX IF NOT EXISTS "session_userId_idx" ON session ("userId");
 CREATE INDEX IF NOT EXISTS verification_identifier_idx ON verification (identifier);
 
 -- Ours: emails are unique case-insensitively; one credential account per user; cheap expiry sweeps.
+-- A database adopted from Better Auth may break either rule (Better Auth's own constraint is case-sensitive): stop
+-- with a message the operator can act on rather than a bare unique violation. Nothing of this migration is kept then.
+DO $$
+DECLARE
+    groups bigint;
+    example text;
+BEGIN
+    SELECT count(*), min(e) INTO groups, example
+      FROM (SELECT lower(email) AS e FROM "user" GROUP BY lower(email) HAVING count(*) > 1) AS d;
+    IF groups > 0 THEN
+        RAISE EXCEPTION '% email address(es) belong to more than one user when compared case-insensitively (e.g. %), '
+                        'but this service treats emails case-insensitively', groups, example
+              USING HINT = 'Merge or rename those users, then run migrate again. List them with: SELECT lower(email), '
+                           'array_agg(id) FROM "user" GROUP BY 1 HAVING count(*) > 1;';
+    END IF;
+    SELECT count(*), min(u) INTO groups, example
+      FROM (SELECT "userId" AS u FROM account WHERE "providerId" = 'credential' GROUP BY 1 HAVING count(*) > 1) AS d;
+    IF groups > 0 THEN
+        RAISE EXCEPTION '% user(s) have more than one credential (password) account (e.g. user id %)', groups, example
+              USING HINT = 'Keep one account row with "providerId" = ''credential'' per user, then run migrate again.';
+    END IF;
+END
+$$;
 CREATE UNIQUE INDEX IF NOT EXISTS user_email_lower_key ON "user" (lower(email));
 CREATE UNIQUE INDEX IF NOT EXISTS account_credential_user_key ON account ("userId") WHERE "providerId" = 'credential';
 CREATE INDEX IF NOT EXISTS "session_expiresAt_idx" ON session ("expiresAt");
