@@ -19,6 +19,8 @@ from ..support import ROOT, free_port, reset_link
 CHROMIUM = Path("/usr/bin/chromium")
 DIST = ROOT / "frontend" / "dist"
 SHOTS = ROOT / "artifacts" / "screenshots"
+AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"  # a devDependency of the frontend
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -73,7 +75,27 @@ def browser_page(browser):
     return new_page(), problems
 
 
+def audit(page: Page, name: str) -> None:
+    """axe-core's WCAG 2.1 A/AA rules on the page as it is now (labels, contrast, ARIA, landmarks...)."""
+    if not AXE.is_file():  # node_modules absent: dist was built elsewhere; the rest of the test still runs
+        return
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async (tags) => {
+             const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
+             return { passes: r.passes.length, violations: r.violations.map(v =>
+               `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`) };
+           }""",
+        WCAG_TAGS,
+    )
+    assert result["passes"] > 0, "axe ran no rule"
+    assert result["violations"] == [], f"accessibility problems on {name}: {result['violations']}"
+
+
 def shot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """A screenshot in artifacts/screenshots/, after an accessibility audit of the same page."""
+    audit(page, name)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 

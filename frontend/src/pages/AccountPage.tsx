@@ -120,7 +120,8 @@ function SessionsSection({ onAuthError }: { onAuthError: (error: AuthErrorData) 
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string }>();
 
   const reload = () => reexecute({ requestPolicy: 'network-only' });
-  const sessions = data?.mySessions ?? [];
+  // This device first, then the others newest first (the server's order).
+  const sessions = [...(data?.mySessions ?? [])].sort((a, b) => Number(b.current) - Number(a.current));
   const others = sessions.filter((s) => !s.current).length;
 
   const revoke = async (id: string | null) => {
