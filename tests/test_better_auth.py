@@ -184,7 +184,8 @@ async def adopted(databases, tmp_path_factory):
                               password_hash=u.get("hash"))  # fmt: skip
         session_id = await insert_session(conn, BY_KEY["ada"]["id"], tokens["session"], now + timedelta(days=5))
         await insert_session(conn, BY_KEY["mono"]["id"], tokens["expired"], now - timedelta(days=1))
-        await insert_verification(conn, "reset-password:" + tokens["reset"], BY_KEY["gabo"]["id"], now + timedelta(hours=1))
+        reset_expires = now + timedelta(hours=1)
+        await insert_verification(conn, "reset-password:" + tokens["reset"], BY_KEY["gabo"]["id"], reset_expires)
         await insert_verification(conn, "sign-in-otp-gabo@example.com", "482913:0", now + timedelta(minutes=5))
         before = await snapshot(conn)
     finally:
@@ -266,7 +267,8 @@ async def test_a_better_auth_cookie_keeps_its_user_signed_in(adopted, better_aut
     me = (await browser(ME, headers=headers))["me"]
     ada = BY_KEY["ada"]
     assert me["id"] == ada["id"] and (me["firstName"], me["lastName"], me["email"]) == ("Ada", "Lovelace", ada["email"])
-    assert (await browser(ME, headers={"cookie": ba_cookie(adopted["tokens"]["session"], "another secret")}))["me"] is None
+    forged = ba_cookie(adopted["tokens"]["session"], "another secret")
+    assert (await browser(ME, headers={"cookie": forged}))["me"] is None
     assert (await browser(ME, headers={"cookie": ba_cookie(adopted["tokens"]["expired"])}))["me"] is None
 
     assert (await browser(SIGN_OUT, headers=headers))["signOut"] is True
@@ -305,8 +307,8 @@ async def test_every_better_auth_user_signs_in_and_the_hash_is_upgraded(key, ado
         assert upgraded.startswith("$argon2id$")
         assert dict(await conn.fetchrow('SELECT * FROM "user" WHERE id = $1', user["id"])) == dict(before)
 
-        again = (await new_client(better_auth_app)(SIGN_IN, {"input": {"email": user["email"], "password": user["password"]}}))
-        assert again["signIn"]["__typename"] == "AuthSuccess"
+        credentials = {"input": {"email": user["email"], "password": user["password"]}}
+        assert (await new_client(better_auth_app)(SIGN_IN, credentials))["signIn"]["__typename"] == "AuthSuccess"
         assert await stored() == upgraded  # argon2id with current parameters: no second rehash
     finally:
         await conn.close()
@@ -367,7 +369,8 @@ async def test_in_process_migrate_keeps_existing_first_and_last_names(databases,
         await conn.close()
     async with running_app(make_settings(dsn, tmp_path)) as (_, api):
         result = (await api(SIGN_IN, {"input": {"email": mary["email"], "password": VECTORS[0]["password"]}}))["signIn"]
-        assert result["user"] == {"id": mary["id"], "firstName": "Mary Ann", "lastName": "Smith", "email": mary["email"]}
+        expected = {"id": mary["id"], "firstName": "Mary Ann", "lastName": "Smith", "email": mary["email"]}
+        assert result["user"] == expected
 
 
 async def test_emails_differing_only_in_case_stop_migrate_with_a_clear_message(databases, tmp_path):
@@ -410,8 +413,8 @@ async def test_adoption_migration_leaves_this_services_own_data_alone(databases,
         try:
             before = await snapshot(conn)
             assert len(before["session"]) == 1 and len(before["verification"]) == 1
-            await conn.execute("DELETE FROM auth_migrations WHERE version >= 2")
-            assert [m.version for m in await migrate.migrate(conn)] == list(range(2, LATEST + 1))
+            await conn.execute("DELETE FROM auth_migrations WHERE version = 2")  # as if 0002 came after these rows
+            assert [m.version for m in await migrate.migrate(conn)] == [2]
             assert await snapshot(conn) == before
         finally:
             await conn.close()

@@ -69,7 +69,8 @@ async def migrate(conn: asyncpg.Connection) -> list[Migration]:
                     await conn.execute("INSERT INTO auth_migrations (version, name) VALUES ($1, $2)", m.version, m.name)
             except asyncpg.PostgresError as exc:
                 hint = f"\nhint: {exc.hint}" if getattr(exc, "hint", None) else ""
-                raise MigrationError(f"migration {m.version:04d}_{m.name} failed and was rolled back: {exc}{hint}") from exc
+                failed = f"migration {m.version:04d}_{m.name} failed and was rolled back"
+                raise MigrationError(f"{failed}: {exc}{hint}") from exc
             log.info("applied migration %04d_%s", m.version, m.name)
             applied.append(m)
         return applied
