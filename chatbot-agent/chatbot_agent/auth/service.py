@@ -228,7 +228,7 @@ class AuthService:
         link = f"{self.settings.frontend_url}/reset-password?token={token}"
         minutes = self.settings.reset_token_ttl_seconds // 60
         return (
-            f"Hello {user.first_name},\n\n"
+            f"Hello{' ' + user.first_name if user.first_name else ''},\n\n"
             f"Someone (hopefully you) asked to reset the password of your account.\n"
             f"Open this link within {minutes} minutes to choose a new password:\n\n{link}\n\n"
             "The link works once. If you did not ask for it, ignore this mail: your password stays as it is.\n"
