@@ -13,7 +13,9 @@ export function FullPageStatus({
   onRetry?: () => Promise<void>;
 }) {
   const [retrying, setRetrying] = useState(false);
-  const headingRef = usePageTitle(kind === 'loading' ? 'Loading' : 'Can’t reach the server');
+  const headingRef = usePageTitle(kind === 'loading' ? 'Loading' : 'Can’t reach the server', {
+    focus: kind !== 'loading',
+  });
   if (kind === 'loading') {
     return (
       <AppShell>
