@@ -164,7 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_cleanup
     )
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfigError as exc:  # found while running: a DSN option, .mcp.json, an MCP server, the database refusing
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

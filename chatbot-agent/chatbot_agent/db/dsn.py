@@ -25,13 +25,13 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from ..cli import SOURCE_ENV  # set by `serve` for its workers: where the parent resolved the database from
 from ..config import ConfigError, Settings, load_environment
 from ..logs import redact as _redact_text
 from . import mcp
 
 log = logging.getLogger(__name__)
 
-SOURCE_ENV = "CHATBOT_AGENT_DB_SOURCE"  # set by `serve` for its workers (see cli.py)
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 # libpq options asyncpg itself understands (connect_utils._parse_connect_dsn_and_args).
 ASYNCPG_OPTIONS = {

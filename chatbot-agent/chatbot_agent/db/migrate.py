@@ -1,6 +1,10 @@
-"""Versioned SQL migrations (`migrations/NNNN_name.sql`), applied in order, each in its own transaction, under a
-PostgreSQL advisory lock so that instances starting at once never collide. Applied versions are recorded in
-`auth_migrations`."""
+"""Versioned SQL migrations (`migrations/NNNN_name.sql`), applied in order in one transaction (each in a savepoint),
+under a transaction-level advisory lock so that instances starting at once never collide. Applied versions are
+recorded in `auth_migrations`.
+
+The lock is transaction-level on purpose: through PgBouncer in transaction mode (Neon's `-pooler` endpoints) every
+transaction may run on another server connection, so a session-level lock and its unlock could land on different
+ones and the lock would outlive the run. A transaction keeps its server connection to the end."""
 
 from __future__ import annotations
 
@@ -49,9 +53,10 @@ async def applied_versions(conn: asyncpg.Connection) -> list[int]:
 
 
 async def migrate(conn: asyncpg.Connection) -> list[Migration]:
-    """Apply the pending migrations; returns those applied. Safe to run concurrently from many processes."""
-    await conn.execute("SELECT pg_advisory_lock($1)", LOCK_KEY)
-    try:
+    """Apply the pending migrations; returns those applied. Safe to run concurrently from many processes, and
+    through a transaction pooler. A failure rolls the whole run back."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
         await conn.execute(
             """CREATE TABLE IF NOT EXISTS auth_migrations (
                    version integer PRIMARY KEY,
@@ -71,8 +76,7 @@ async def migrate(conn: asyncpg.Connection) -> list[Migration]:
                 hint = f"\nhint: {exc.hint}" if getattr(exc, "hint", None) else ""
                 failed = f"migration {m.version:04d}_{m.name} failed and was rolled back"
                 raise MigrationError(f"{failed}: {exc}{hint}") from exc
-            log.info("applied migration %04d_%s", m.version, m.name)
             applied.append(m)
-        return applied
-    finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_KEY)
+    for m in applied:
+        log.info("applied migration %04d_%s", m.version, m.name)
+    return applied
