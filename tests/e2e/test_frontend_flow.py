@@ -58,7 +58,8 @@ def browser():
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
 
         def new_page() -> Page:
-            context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
+            # bypass_csp: only so the axe-core audit script can be injected should the app get a strict CSP
+            context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB", bypass_csp=True)
             context.set_default_timeout(15_000)
             page = context.new_page()
             page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
