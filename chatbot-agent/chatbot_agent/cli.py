@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -73,15 +74,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Frontend: {url}/")
     common = dict(host=settings.host, port=settings.port, log_config=None, proxy_headers=False,
                   server_header=False, date_header=True)  # fmt: skip
-    if settings.workers == 1:
-        from .app import create_app
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with Python's default handler that would kill the
+    # process before the embedded PostgreSQL is stopped. Turn it into SystemExit so the `finally` below runs.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        if settings.workers == 1:
+            from .app import create_app
 
-        uvicorn.run(create_app(settings, target=target), **common)
-    else:
-        os.environ["DATABASE_URL"] = target.dsn  # every worker joins the database resolved here, once
-        os.environ[SOURCE_ENV] = target.source
-        uvicorn.run("chatbot_agent.cli:app_factory", factory=True, workers=settings.workers, **common)
+            uvicorn.run(create_app(settings, target=target), **common)
+        else:
+            os.environ["DATABASE_URL"] = target.dsn  # every worker joins the database resolved here, once
+            os.environ[SOURCE_ENV] = target.source
+            uvicorn.run("chatbot_agent.cli:app_factory", factory=True, workers=settings.workers, **common)
+    finally:
+        if target.embedded is not None:
+            target.embedded.cleanup()  # stops the embedded server unless another process still uses it
     return 0
+
+
+def _exit_on_signal(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def app_factory():

