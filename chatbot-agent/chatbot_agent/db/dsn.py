@@ -41,9 +41,10 @@ ASYNCPG_OPTIONS = {
 }  # fmt: skip
 # libpq options that are startup parameters of the protocol itself: libpq sends them to the server, so may we.
 STARTUP_OPTIONS = {"application_name", "options"}
-# libpq options with no asyncpg counterpart and nothing lost without them.
+# libpq options with no asyncpg counterpart and nothing lost without them; and node-postgres's `uselibpqcompat`
+# (libpq's meaning of sslmode=require there), so that one DSN serves the service and a Node.js MCP server alike.
 HARMLESS_OPTIONS = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "sslsni",
-                    "sslcompression"}  # fmt: skip
+                    "sslcompression", "uselibpqcompat"}  # fmt: skip
 VERIFIED_TLS_OPTIONS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "ssl_min_protocol_version"}
 TLS_OPTIONS = {o for o in ASYNCPG_OPTIONS if o.startswith("ssl")}
 
