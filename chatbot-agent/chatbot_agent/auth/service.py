@@ -279,6 +279,8 @@ class AuthService:
         return await repo.list_sessions(self.pool, principal.user.id)
 
     async def revoke_session(self, principal: Principal, session_id: str) -> int:
+        if not session_id or len(session_id) > TOKEN_MAX or "\x00" in session_id:
+            return 0  # not an id any session can have (PostgreSQL text cannot even hold NUL)
         return await repo.delete_session(self.pool, principal.user.id, session_id)
 
     async def revoke_other_sessions(self, principal: Principal) -> int:
