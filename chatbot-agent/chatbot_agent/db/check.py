@@ -69,7 +69,11 @@ async def _check(settings: Settings, env: Mapping[str, str], say: Callable[[str]
             raise mcp.McpError(f"{config.path} declares no PostgreSQL MCP server (@modelcontextprotocol/"
                                "server-postgres), so AI tools do not see the service's database; add one as in the "
                                "repository's .mcp.json, or name it with MCP_DB_SERVER")  # fmt: skip
-        server.database_url(env)  # an unset ${VAR} stops here, with its name
+        try:
+            server.database_url(env)
+        except mcp.UnsetVariable as exc:
+            raise mcp.McpError(f"{exc}; until then the service runs on the embedded PostgreSQL, which no MCP server "
+                               "sees (README: Use Neon)") from None  # fmt: skip
         target = await dsn.resolve(settings, env)
         _describe_target(target, say)
         async with mcp.session(server, env) as client:
