@@ -75,7 +75,8 @@ def make_certificates(folder: Path) -> Path:
                    .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=2))
                    .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
                    .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False))  # fmt: skip
+                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+                                  critical=False))  # fmt: skip
         if ca:
             usage = dict(digital_signature=True, key_cert_sign=True, crl_sign=True)
         else:
@@ -90,8 +91,8 @@ def make_certificates(folder: Path) -> Path:
         return builder.sign(signer, hashes.SHA256())
 
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    ca = build("chatbot-agent test CA", ca_key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "chatbot-agent test CA")]),
-               ca_key, ca=True)  # fmt: skip
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "chatbot-agent test CA")])
+    ca = build("chatbot-agent test CA", ca_key, ca_name, ca_key, ca=True)
     cert = build("localhost", key, ca.subject, ca_key, ca=False)
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     (folder / "server.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -341,8 +342,8 @@ async def test_connection_errors_say_what_to_do(tls_postgres, tmp_path, query, p
         ({}, PASSWORD, "FAILED: through MCP server 'postgres': the server requires TLS — add ?sslmode=require"),
     ],
 )  # fmt: skip
-async def test_check_db_explains_what_the_mcp_server_met(tls_postgres, postgres_mcp_server, tmp_path, query,
-                                                         password, message):  # fmt: skip
+@pytest.mark.usefixtures("postgres_mcp_server")
+async def test_check_db_explains_what_the_mcp_server_met(tls_postgres, tmp_path, query, password, message):
     config = write_config(tmp_path, {"postgres": {"command": str(POSTGRES_BIN), "args": ["${DATABASE_URL}"]}})
     query = {k: str(tls_postgres.ca) if v == "CA" else v for k, v in query.items()}
     url = tls_postgres.dsn("postgres", password=password, **query)

@@ -99,10 +99,11 @@ class Target:
         if mode is not None and mode not in SSLMODES:
             raise DatabaseConfigError(f"{source}: sslmode={mode} is not valid; use one of {', '.join(SSLMODES)}")
         if binding not in ("disable", "prefer", "require"):
-            raise DatabaseConfigError(f"{source}: channel_binding={binding} is not valid; use disable, prefer or require")
+            raise DatabaseConfigError(f"{source}: channel_binding={binding} is not valid; use disable, prefer, require")
         if binding == "require" or options.get("sslrootcert") == "system":
             if mode in ("disable", "allow"):
-                raise DatabaseConfigError(f"{source}: channel_binding=require needs TLS, but the DSN says sslmode={mode}")
+                why = "channel_binding=require" if binding == "require" else "sslrootcert=system"
+                raise DatabaseConfigError(f"{source}: {why} needs TLS, but the DSN says sslmode={mode}")
             kwargs["ssl"] = _verified_context(options, source)
             if binding == "require":
                 notes.append("channel_binding=require: asyncpg cannot do SCRAM-SHA-256-PLUS channel binding, so the "
