@@ -35,7 +35,13 @@ test: install frontend test-frontend test-python
 test-frontend: $(FRONTEND_DEPS)
 	cd frontend && npm run check
 
-test-python: install
+# The real PostgreSQL MCP server (npm) that the check-db tests drive over stdio.
+MCP_SERVERS := tests/mcp-servers/node_modules/.package-lock.json
+$(MCP_SERVERS): tests/mcp-servers/package.json tests/mcp-servers/package-lock.json
+	npm ci --prefix tests/mcp-servers --no-audit --no-fund
+	touch $@
+
+test-python: install $(MCP_SERVERS)
 	$(BIN)/pytest
 
 ## schema: re-export the SDL and regenerate the frontend's GraphQL types
