@@ -1,0 +1,543 @@
+"""`make bench`: sign-in, `me` and memory of the auth service, side by side with the hash-bound limit, a plain
+Starlette endpoint and Better Auth 1.7, all measured in one run on this machine. Prints a table, writes JSON.
+
+    .venv/bin/python bench/run.py                 # the full run (about 5 minutes on 2 cores)
+    .venv/bin/python bench/run.py --smoke         # seconds: the same machinery with tiny counts (tests use it)
+    .venv/bin/python bench/run.py --help
+
+What runs: a dedicated embedded PostgreSQL (Unix socket, in a temporary directory) unless --postgres-url names a
+server to create throwaway databases on; our service as a user runs it (`chatbot-agent serve --workers N`,
+APP_ENV=production); the plain Starlette app under the same uvicorn options; Better Auth on node:http with `pg`
+(installed with npm into bench/better_auth/node_modules); wrk as the load generator, a separate process.
+
+Better Auth keeps session tokens in clear and we keep their SHA-256, so each service gets its own copy of the same
+users: they sign up through Better Auth (scrypt hashes), are copied into our database, and their first sign-in
+with us verifies the scrypt hash and upgrades it to argon2id (the migration path a Better Auth user takes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.cookiejar
+import json
+import os
+import resource
+import secrets
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+from harness import Request  # noqa: E402
+
+RESULTS = harness.BENCH / "results"
+PASSWORD = "Bench-{i}-correct horse battery"
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+SIGN_UP = """mutation SignUp($input: SignUpInput!) { signUp(input: $input) { __typename
+  ... on AuthSuccess { accessToken accessTokenExpiresAt user { id firstName lastName email } }
+  ... on AuthError { code message field } } }"""
+SIGN_IN = """mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename
+  ... on AuthSuccess { accessToken accessTokenExpiresAt user { id firstName lastName email } }
+  ... on AuthError { code message field } } }"""
+ME = "query Me { me { id firstName lastName email emailVerified createdAt } }"
+
+
+def gql(query: str, variables: dict | None = None) -> str:
+    return json.dumps({"query": " ".join(query.split()), "variables": variables or {}}, separators=(",", ":"))
+
+
+def email_of(run: str, i: int) -> str:
+    return f"bench-{run}-{i}@example.com"
+
+
+def user_input(run: str, i: int) -> dict:
+    return {"firstName": "Ada", "lastName": f"Bench{i}", "email": email_of(run, i), "password": PASSWORD.format(i=i)}
+
+
+# ------------------------------------------------------------------------------------------------------ options
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--smoke", action="store_true", help="tiny counts and cheap argon2: checks the machinery only")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="uvicorn workers (default: one per core)")
+    p.add_argument("--pool-size", type=int, default=10, help="asyncpg pool size per worker (DB_POOL_MAX)")
+    p.add_argument("--hash-workers", type=int, default=0, help="hashing threads per worker (0: one per core)")
+    p.add_argument("--argon2-memory-kib", type=int, default=19456)
+    p.add_argument("--argon2-time-cost", type=int, default=2)
+    p.add_argument("--argon2-parallelism", type=int, default=1)
+    p.add_argument("--duration", type=float, default=10, help="seconds per measured load phase")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds: phases that are compared take turns")
+    p.add_argument("--warmup", type=float, default=3, help="seconds of discarded load before the measured phases")
+    p.add_argument("--hash-seconds", type=float, default=3, help="seconds per hash-limit measurement")
+    p.add_argument("--users", type=int, default=64, help="users the load cycles through")
+    p.add_argument("--sign-in-connections", type=int, default=8)
+    p.add_argument("--me-connections", type=int, default=32)
+    p.add_argument("--mixed-me-connections", type=int, default=8)
+    p.add_argument("--mixed-me-delay-ms", type=int, default=20, help="pause between `me` requests per connection")
+    p.add_argument("--signups", type=int, default=10_000, help="sign-ups for the memory phase")
+    p.add_argument("--signup-concurrency", type=int, default=16)
+    p.add_argument("--burst", type=int, default=1000, help="concurrent sign-ins of the memory burst")
+    p.add_argument("--no-better-auth", action="store_true", help="skip the Better Auth comparison")
+    p.add_argument("--better-auth-workers", type=int, default=None, help="node processes (default: --workers)")
+    p.add_argument("--postgres-url", help="admin DSN of a PostgreSQL server for throwaway databases "
+                                           "(default: a dedicated embedded PostgreSQL)")  # fmt: skip
+    p.add_argument("--output", type=Path, help="JSON file (default: bench/results/<time>.json and latest.json)")
+    args = p.parse_args(argv)
+    if args.smoke:
+        args.duration, args.warmup, args.hash_seconds, args.rounds = 1, 0, 0.5, 1
+        args.users, args.signups, args.burst, args.signup_concurrency = 4, 20, 20, 4
+        args.argon2_memory_kib, args.argon2_time_cost = 1024, 2  # still argon2id; production accepts t ≥ 2
+        args.sign_in_connections, args.me_connections, args.mixed_me_connections = 2, 4, 2
+        args.no_better_auth = True
+    args.better_auth_workers = args.better_auth_workers or args.workers
+    return args
+
+
+# ------------------------------------------------------------------------------------------------------ clients
+
+
+async def post_all(url: str, bodies: list[tuple[str, dict]], concurrency: int, check) -> list[httpx.Response]:
+    """POST each (path, json-or-headers) with bounded concurrency; `check(response)` raises on a wrong answer."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    sem = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=600) as client:
+        # Every request is a separate browser: keep no cookies (a sign-in that carries one revokes that session).
+        client.cookies.jar.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+        async def one(path: str, kwargs: dict) -> httpx.Response:
+            async with sem:
+                response = await client.post(path, **kwargs)
+                check(response)
+                return response
+
+        return await asyncio.gather(*(one(path, kw) for path, kw in bodies))
+
+
+def expect_typename(name: str, field: str):
+    def check(response: httpx.Response) -> None:
+        body = response.json() if response.status_code == 200 else None
+        got = body and body.get("data") and body["data"][field]
+        if not got or got.get("__typename") != name:
+            raise RuntimeError(f"{field}: expected {name}, got {response.status_code} {response.text[:300]}")
+
+    return check
+
+
+def expect_status(status: int):
+    def check(response: httpx.Response) -> None:
+        if response.status_code != status:
+            raise RuntimeError(f"{response.request.url.path}: {response.status_code} {response.text[:300]}")
+
+    return check
+
+
+def cookie_from(response: httpx.Response, name: str) -> str:
+    for header in response.headers.get_list("set-cookie"):
+        key, _, rest = header.partition("=")
+        if key.strip() == name:
+            return f"{name}={rest.split(';', 1)[0]}"
+    raise RuntimeError(f"no {name} cookie in the answer to {response.request.url.path}")
+
+
+# ------------------------------------------------------------------------------------------------------ phases
+
+
+@dataclass
+class BetterAuth:
+    server: harness.Server
+    dsn: str
+    sign_in: list[Request]
+    get_session: list[Request]
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
+        self.args, self.workdir = args, workdir
+        self.run_id = secrets.token_hex(3)
+        self.results: dict = {"phases": {}}
+        self.servers: list[harness.Server] = []
+
+    def log(self, message: str) -> None:
+        print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+    def wrk(self, server: harness.Server, requests: list[Request], *, expect: str, connections: int,
+            seconds: float | None = None, delay_ms: int = 0) -> dict:  # fmt: skip
+        return harness.run_wrk(server.url, requests, expect=expect, connections=connections,
+                               seconds=seconds or self.args.duration, workdir=self.workdir, delay_ms=delay_ms)  # fmt: skip
+
+    def rounds(self, jobs: dict) -> dict:
+        """Run the compared phases in turns, `--rounds` times, each for its share of `--duration`."""
+        runs: dict[str, list] = {name: [] for name in jobs}
+        seconds = max(1.0, self.args.duration / self.args.rounds)
+        for _ in range(self.args.rounds):
+            for name, job in jobs.items():
+                runs[name].append(job(seconds))
+        return runs
+
+    def hash_limit(self) -> dict:
+        a = self.args
+        return harness.hash_limit(a.argon2_memory_kib, a.argon2_time_cost, a.argon2_parallelism, a.hash_seconds,
+                                  os.cpu_count() or 1)  # fmt: skip
+
+    # -------------------------------------------------------------------------------------------- Better Auth
+
+    async def start_better_auth(self, pg: harness.Postgres) -> BetterAuth | None:
+        """Better Auth on its own database; the users sign up through it (scrypt hashes, as its users have)."""
+        a = self.args
+        reason = "--no-better-auth" if a.no_better_auth else harness.better_auth_unavailable()
+        if reason:
+            self.log(f"Better Auth comparison skipped: {reason}")
+            self.results["better_auth"] = {"skipped": reason}
+            return None
+        self.log("installing Better Auth with npm (bench/better_auth/node_modules)")
+        version = harness.install_better_auth()
+        dsn = await pg.create("bench_better_auth")
+        port = harness.free_port()
+        env = {**harness.base_env(), "PORT": str(port), "WORKERS": str(a.better_auth_workers),
+               "DATABASE_URL": dsn, "POOL_SIZE": str(a.pool_size), "BETTER_AUTH_SECRET": secrets.token_urlsafe(32),
+               "NODE_ENV": "production"}  # fmt: skip
+        server = self.start(harness.start_server(
+            "better-auth", ["node", "server.mjs"], port=port, env=env, cwd=harness.BETTER_AUTH_DIR,
+            logdir=self.workdir, ready_path="/api/auth/ok"))  # fmt: skip
+        origin = {"Origin": server.url}
+        self.log(f"Better Auth {version} on {server.url} ({a.better_auth_workers} node processes): "
+                 f"signing up {a.users} users")  # fmt: skip
+        sign_ups = [("/api/auth/sign-up/email", {"json": {**user_input(self.run_id, i), "name": f"Ada Bench{i}"},
+                                                  "headers": origin}) for i in range(a.users)]  # fmt: skip
+        responses = await post_all(server.url, sign_ups, 8, expect_status(200))
+        cookies = [cookie_from(r, "better-auth.session_token") for r in responses]
+        sign_in = [Request("POST", "/api/auth/sign-in/email", {**JSON_HEADERS, **origin},
+                           json.dumps({"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}))
+                   for i in range(a.users)]  # fmt: skip
+        get_session = [Request("GET", "/api/auth/get-session", {"Cookie": c}) for c in cookies]
+        self.results["better_auth"] = {"version": version, "workers": a.better_auth_workers}
+        return BetterAuth(server, dsn, sign_in, get_session)
+
+    # ---------------------------------------------------------------------------------------------------- ours
+
+    def start(self, server: harness.Server) -> harness.Server:
+        self.servers.append(server)
+        return server
+
+    def stop(self, server: harness.Server) -> None:
+        server.stop()
+        self.servers.remove(server)
+
+    def start_ours(self, dsn: str) -> harness.Server:
+        a = self.args
+        port = harness.free_port()
+        limit = "1000000/60"  # rate limits stay on (one SQL upsert per sign-in) but out of the way of one client
+        env = {
+            **harness.base_env(), "APP_ENV": "production", "DATABASE_URL": dsn,
+            "PUBLIC_URL": f"http://127.0.0.1:{port}", "FRONTEND_DIST": "", "DATA_DIR": str(self.workdir / "data"),
+            "SESSION_SECRET": secrets.token_urlsafe(32), "JWT_PRIVATE_KEY": _jwt_key(),
+            "ARGON2_MEMORY_KIB": str(a.argon2_memory_kib), "ARGON2_TIME_COST": str(a.argon2_time_cost),
+            "ARGON2_PARALLELISM": str(a.argon2_parallelism), "HASH_WORKERS": str(a.hash_workers),
+            "DB_POOL_MAX": str(a.pool_size), "LOG_LEVEL": "INFO",
+            **{f"RATE_LIMIT_{k}": limit for k in ("SIGN_IN_IP", "SIGN_IN_EMAIL", "SIGN_UP_IP", "RESET_REQUEST_IP",
+                                                    "RESET_REQUEST_EMAIL", "RESET_IP")},
+        }  # fmt: skip
+        exe = str(Path(sys.executable).with_name("chatbot-agent"))
+        argv = [exe, "--env-file", str(self.workdir / "no.env"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(a.workers)]  # fmt: skip
+        return self.start(harness.start_server("chatbot-agent", argv, port=port, env=env, cwd=self.workdir,
+                                               logdir=self.workdir, ready_path="/health"))  # fmt: skip
+
+    def start_plain(self) -> harness.Server:
+        port = harness.free_port()
+        argv = [sys.executable, str(harness.BENCH / "plain_app.py"), "--port", str(port), "--workers",
+                str(self.args.workers)]  # fmt: skip
+        return self.start(harness.start_server("plain-starlette", argv, port=port, env=harness.base_env(),
+                                               cwd=harness.BENCH, logdir=self.workdir, ready_path="/health"))  # fmt: skip
+
+    async def seed_ours(self, server: harness.Server, migrated_from_better_auth: bool) -> tuple[list[str], list[str]]:
+        """Sign every user in once (or up, without Better Auth): session cookies and bearer tokens for `me`."""
+        a = self.args
+        if migrated_from_better_auth:
+            bodies = [("/graphql", {"content": gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i),
+                                                                       "password": PASSWORD.format(i=i)}}),
+                                    "headers": JSON_HEADERS}) for i in range(a.users)]  # fmt: skip
+            responses = await post_all(server.url, bodies, 8, expect_typename("AuthSuccess", "signIn"))
+            field = "signIn"
+        else:
+            bodies = [("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, i)}),
+                                    "headers": JSON_HEADERS}) for i in range(a.users)]  # fmt: skip
+            responses = await post_all(server.url, bodies, 8, expect_typename("AuthSuccess", "signUp"))
+            field = "signUp"
+        cookies = [cookie_from(r, "chatbot_session") for r in responses]
+        tokens = [r.json()["data"][field]["accessToken"] for r in responses]
+        return cookies, tokens
+
+    async def run(self, pg: harness.Postgres) -> None:
+        a = self.args
+        ba = await self.start_better_auth(pg)
+        dsn = await pg.create("bench_ours")
+        if ba:
+            copied = await harness.copy_users(ba.dsn, dsn)
+            self.log(f"copied {copied} Better Auth users (scrypt hashes) into our database")
+        ours, plain = self.start_ours(dsn), self.start_plain()
+        self.log(f"ours on {ours.url} ({a.workers} workers), references on {plain.url}")
+        cookies, tokens = await self.seed_ours(ours, migrated_from_better_auth=ba is not None)
+        if ba:
+            self.results["migration"] = {"first_sign_in_upgraded_to": await _hash_kinds(dsn)}
+        sign_in = [Request("POST", "/graphql", JSON_HEADERS, gql(SIGN_IN, {"input": {
+            "email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}})) for i in range(a.users)]  # fmt: skip
+        me_body = gql(ME)
+        me_cookie = [Request("POST", "/graphql", {**JSON_HEADERS, "Cookie": c}, me_body) for c in cookies]
+        me_bearer = [Request("POST", "/graphql", {**JSON_HEADERS, "Authorization": f"Bearer {t}"}, me_body)
+                     for t in tokens]  # fmt: skip
+        plain_reqs = [Request("POST", "/plain", JSON_HEADERS, me_body)]
+        bare_reqs = [Request("POST", "/graphql", JSON_HEADERS, me_body)]
+        expect_me = '"email":"bench-'
+        phases = self.results["phases"]
+        if a.warmup:
+            self.log("warm-up")
+            self.wrk(ours, me_cookie, expect=expect_me, connections=a.me_connections, seconds=a.warmup)
+            self.wrk(plain, plain_reqs, expect='"email"', connections=a.me_connections, seconds=a.warmup)
+            self.wrk(plain, bare_reqs, expect='"email"', connections=a.me_connections, seconds=a.warmup)
+            if ba:
+                self.wrk(ba.server, ba.get_session, expect='"session"', connections=a.me_connections, seconds=a.warmup)
+        memory = {"start": ours.rss_bytes()}
+
+        self.log("hash-bound limit (no server), our sign-in" + (", Better Auth's sign-in" if ba else "") + ", in turns")
+        jobs = {
+            "limit": lambda s: self.hash_limit(),
+            "sign_in": lambda s: self.wrk(ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections,
+                                          seconds=s),
+        }  # fmt: skip
+        if ba:
+            jobs["ba_sign_in"] = lambda s: self.wrk(ba.server, ba.sign_in, expect='"token"',
+                                                    connections=a.sign_in_connections, seconds=s)  # fmt: skip
+        runs = self.rounds(jobs)
+        phases["sign_in"] = harness.combine(runs["sign_in"])
+        if ba:
+            self.results["better_auth"]["sign_in"] = harness.combine(runs["ba_sign_in"])
+        limits = [r["per_s"] for r in runs["limit"]]
+        self.results["hash_limit"] = {**runs["limit"][0], "per_s": sum(limits) / len(limits),
+                                      "per_round": [round(x, 1) for x in limits]}  # fmt: skip
+
+        self.log("me (cookie), plain Starlette, bare Strawberry, me (bearer)" + (", Better Auth's get-session" if ba
+                 else "") + ", in turns")  # fmt: skip
+        jobs = {
+            "me_cookie": lambda s: self.wrk(ours, me_cookie, expect=expect_me, connections=a.me_connections, seconds=s),
+            "plain": lambda s: self.wrk(plain, plain_reqs, expect='"email"', connections=a.me_connections, seconds=s),
+            "bare_strawberry": lambda s: self.wrk(plain, bare_reqs, expect='"email"', connections=a.me_connections,
+                                                  seconds=s),
+            "me_bearer": lambda s: self.wrk(ours, me_bearer, expect=expect_me, connections=a.me_connections, seconds=s),
+        }  # fmt: skip
+        if ba:
+            jobs["ba_get_session"] = lambda s: self.wrk(ba.server, ba.get_session, expect='"session"',
+                                                        connections=a.me_connections, seconds=s)  # fmt: skip
+        runs = self.rounds(jobs)
+        if ba:
+            self.results["better_auth"]["get_session"] = harness.combine(runs.pop("ba_get_session"))
+            self.results["better_auth"]["rss"] = ba.server.rss_bytes()
+            self.stop(ba.server)
+        phases.update({name: harness.combine(r) for name, r in runs.items()})
+
+        self.log("me while sign-in is saturated")
+        background = asyncio.create_task(asyncio.to_thread(
+            self.wrk, ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections,
+            seconds=a.duration + 2))  # fmt: skip
+        await asyncio.sleep(1)  # let the sign-in load build up first
+        me_mixed = await asyncio.to_thread(self.wrk, ours, me_cookie, expect=expect_me,
+                                           connections=a.mixed_me_connections, delay_ms=a.mixed_me_delay_ms)  # fmt: skip
+        phases["mixed"] = {"me": me_mixed, "sign_in": await background}
+        memory["after_benchmarks"] = ours.rss_bytes()
+        self.stop(plain)
+
+        self.log(f"memory: {a.signups} sign-ups ({a.signup_concurrency} at a time)")
+        before_users = await harness.count_users(dsn)
+        started = time.perf_counter()
+        sign_ups = [("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, 100_000 + i)}),
+                                  "headers": JSON_HEADERS}) for i in range(a.signups)]  # fmt: skip
+        await post_all(ours.url, sign_ups, a.signup_concurrency, expect_typename("AuthSuccess", "signUp"))
+        signup_seconds = time.perf_counter() - started
+        memory["after_signups"] = ours.rss_bytes()
+        self.log(f"memory: a burst of {a.burst} concurrent sign-ins")
+        started = time.perf_counter()
+        burst = [("/graphql", {"content": gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i % a.users),
+                                                                   "password": PASSWORD.format(i=i % a.users)}}),
+                               "headers": JSON_HEADERS}) for i in range(a.burst)]  # fmt: skip
+        await post_all(ours.url, burst, a.burst, expect_typename("AuthSuccess", "signIn"))
+        burst_seconds = time.perf_counter() - started
+        memory["after_burst"] = ours.rss_bytes()
+        memory.update(signups=a.signups, signups_per_s=a.signups / signup_seconds, burst=a.burst,
+                      burst_seconds=round(burst_seconds, 2), users_created=await harness.count_users(dsn) - before_users)
+        self.results["memory"] = memory
+        self.stop(ours)
+
+
+async def _hash_kinds(dsn: str) -> dict:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("""SELECT CASE WHEN password LIKE '$argon2id$%' THEN 'argon2id' ELSE 'other' END AS kind,
+                                          count(*) FROM account GROUP BY 1""")
+    finally:
+        await conn.close()
+    return {r["kind"]: r["count"] for r in rows}
+
+
+def _jwt_key() -> str:
+    from chatbot_agent.auth.tokens import generate_private_key
+
+    return generate_private_key()
+
+
+# ------------------------------------------------------------------------------------------------------ report
+
+
+def goals(results: dict) -> list[dict]:
+    phases, ba, mem = results["phases"], results.get("better_auth", {}), results["memory"]
+    rps = lambda phase: phases[phase]["rps"]  # noqa: E731
+    out = [
+        ("signIn / hash-bound limit", rps("sign_in") / results["hash_limit"]["per_s"], ">=", 0.85, "%"),
+        ("me (cookie) / plain Starlette", rps("me_cookie") / rps("plain"), ">=", 0.40, "%"),
+        ("me (bearer) / plain Starlette", rps("me_bearer") / rps("plain"), ">=", 0.40, "%"),
+        ("me p99 while signIn is saturated", phases["mixed"]["me"]["p99_ms"], "<", 50.0, "ms"),
+    ]
+    if "sign_in" in ba:
+        out += [("me (cookie) / Better Auth get-session", rps("me_cookie") / ba["get_session"]["rps"], ">=", 2.0, "x"),
+                ("signIn / Better Auth sign-in", rps("sign_in") / ba["sign_in"]["rps"], ">=", 3.0, "x")]  # fmt: skip
+    growth = (mem["after_burst"]["total"] - mem["start"]["total"]) / 2**20
+    out.append(("RSS growth after the sign-ups and the burst", growth, "<", MEMORY_BOUND_MIB, "MiB"))
+    return [{"goal": name, "value": value, "target": target, "op": op, "unit": unit,
+             "met": value >= target if op == ">=" else value < target}
+            for name, value, op, target, unit in out]  # fmt: skip
+
+
+MEMORY_BOUND_MIB = 256.0  # per service (all workers): the hashing threads' arenas plus pool and caches
+
+
+def fmt_goal(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{value:.0%}"
+    if unit == "x":
+        return f"{value:.1f}×"
+    return f"{value:.1f} {unit}"
+
+
+def table(results: dict) -> str:
+    c, p = results["config"], results["phases"]
+    rows = [("phase", "req/s", "p50 ms", "p99 ms", "ok", "bad", "conns")]
+
+    def add(name: str, r: dict) -> None:
+        rows.append((name, f"{r['rps']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", str(r["ok"]),
+                     str(r["bad"] + sum(r["socket_errors"].values())), str(r["connections"])))  # fmt: skip
+
+    rows.append(("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "",
+                 ""))  # fmt: skip
+    add("ours: signIn", p["sign_in"])
+    add("ours: me (cookie)", p["me_cookie"])
+    add("ours: me (bearer)", p["me_bearer"])
+    add("plain Starlette JSON (reference)", p["plain"])
+    add("bare Strawberry, constant me (reference)", p["bare_strawberry"])
+    add("ours: me during signIn load", p["mixed"]["me"])
+    add("ours: signIn during me load", p["mixed"]["sign_in"])
+    ba = results.get("better_auth", {})
+    if "sign_in" in ba:
+        add(f"Better Auth {ba['version']}: sign-in/email", ba["sign_in"])
+        add(f"Better Auth {ba['version']}: get-session", ba["get_session"])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+             for r in rows]  # fmt: skip
+    lines.insert(1, "-" * len(lines[0]))
+    if "skipped" in ba:
+        lines.append(f"Better Auth: skipped ({ba['skipped']})")
+    m = results["memory"]
+    mib = lambda key: m[key]["total"] / 2**20  # noqa: E731
+    lines.append(f"RSS (all {m['start']['processes']} processes): start {mib('start'):.0f} MiB, after benchmarks "
+                 f"{mib('after_benchmarks'):.0f}, after {m['signups']} sign-ups {mib('after_signups'):.0f} "
+                 f"({m['signups_per_s']:.0f}/s), after a burst of {m['burst']} sign-ins {mib('after_burst'):.0f}")
+    lines.append("")
+    for g in results["goals"]:
+        lines.append(f"{'met ' if g['met'] else 'MISS'}  {g['goal']}: {fmt_goal(g['value'], g['unit'])} "
+                     f"(goal {g['op'].replace('>=', '≥')} {fmt_goal(g['target'], g['unit'])})")
+    lines.append("")
+    lines.append(f"config: {c['workers']} uvicorn workers ({c['loop']}/{c['http']}), DB pool {c['pool_size']}/worker, "
+                 f"{c['hash_threads']} hashing threads/worker, argon2id m={c['argon2']['memory_kib']} KiB "
+                 f"t={c['argon2']['time_cost']} p={c['argon2']['parallelism']}; wrk, {c['duration_s']:g} s per phase")
+    mach = results["machine"]
+    lines.append(f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory_gib']} GiB, {mach['os']}, "
+                 f"Python {mach['python']}, load average at start {mach['loadavg_at_start'][0]}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------------ main
+
+
+async def main_async(args: argparse.Namespace, workdir: Path) -> dict:
+    bench = Bench(args, workdir)
+    results = bench.results
+    results["started_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["machine"] = harness.machine()
+    pg = harness.Postgres(args.postgres_url, workdir)
+    try:
+        results["config"] = {
+            "workers": args.workers, "pool_size": args.pool_size,
+            "hash_threads": args.hash_workers or max(1, (os.cpu_count() or 1) // args.workers), "loop": _available("uvloop", "asyncio"),
+            "http": _available("httptools", "h11"), "users": args.users, "duration_s": args.duration,
+            "argon2": {"memory_kib": args.argon2_memory_kib, "time_cost": args.argon2_time_cost,
+                       "parallelism": args.argon2_parallelism},
+            "rate_limits": "on, limits raised to 1000000/60 s", "app_env": "production", "log_level": "INFO",
+            "postgres": f"{'dedicated embedded' if pg.dedicated else 'given server'}, {await pg.version()}",
+            "smoke": args.smoke, "versions": harness.versions(),
+        }  # fmt: skip
+        await bench.run(pg)
+        results["goals"] = goals(results)
+        results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        return results
+    finally:
+        for server in list(bench.servers):
+            server.stop()
+        try:
+            await pg.drop_all()
+        finally:
+            pg.close()
+
+
+def _available(module: str, fallback: str) -> str:
+    import importlib.util
+
+    return module if importlib.util.find_spec(module) else fallback
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if harness.wrk_version() is None:
+        print("bench: wrk not found. Install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the burst opens ~1,000 sockets; servers inherit this
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+    with tempfile.TemporaryDirectory(prefix="chatbot-bench-") as tmp:
+        results = asyncio.run(main_async(args, Path(tmp)))
+    print(table(results))
+    text = json.dumps(results, indent=2, default=str)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text)
+        print(f"\nwrote {args.output}")
+    else:
+        RESULTS.mkdir(exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        (RESULTS / f"{stamp}{'-smoke' if args.smoke else ''}.json").write_text(text)
+        (RESULTS / "latest.json").write_text(text)
+        print(f"\nwrote {RESULTS / (stamp + '.json')} and latest.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
