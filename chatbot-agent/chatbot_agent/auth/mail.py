@@ -7,8 +7,10 @@ Mail leaves through a bounded in-process queue drained by a background task, so 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from dataclasses import dataclass
+from typing import Awaitable, Callable
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -47,11 +49,19 @@ class SmtpTarget:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Draft:
+    to: str
+    subject: str
+    text: str
+
+
 class Mailer:
     def __init__(self, *, smtp_url: str | None, sender: str, timeout: float = 10.0, queue_size: int = 1000) -> None:
         self.target = SmtpTarget.parse(smtp_url) if smtp_url else None
         self.sender, self.timeout = sender, timeout
-        self._queue: asyncio.Queue[EmailMessage] = asyncio.Queue(maxsize=queue_size)
+        self._queue: asyncio.Queue[tuple[Callable[[], Awaitable[Draft | None]], contextvars.Context]] = (
+            asyncio.Queue(maxsize=queue_size))  # fmt: skip
         self._worker: asyncio.Task | None = None
 
     @property
@@ -72,17 +82,22 @@ class Mailer:
         self._worker.cancel()
         self._worker = None
 
-    def enqueue(self, to: str, subject: str, text: str) -> bool:
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
-        message.set_content(text)
+    def enqueue_job(self, compose: Callable[[], Awaitable[Draft | None]]) -> bool:
+        """Queue a mail whose content is composed in the background (it may need the database); `compose` returns
+        None when there is nothing to send. Neither composing nor sending ever delays the caller."""
         try:
-            self._queue.put_nowait(message)
+            self._queue.put_nowait((compose, contextvars.copy_context()))  # logs keep the request's id
         except asyncio.QueueFull:
             log.error("mail queue full: a message was dropped")
             return False
         self.start()
         return True
+
+    def _message(self, draft: Draft) -> EmailMessage:
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, draft.to, draft.subject
+        message.set_content(draft.text)
+        return message
 
     async def send_now(self, message: EmailMessage) -> None:
         if self.target is None:
@@ -99,10 +114,16 @@ class Mailer:
 
     async def _drain(self) -> None:
         while True:
-            message = await self._queue.get()
+            compose, context = await self._queue.get()
             try:
-                await self.send_now(message)
-            except Exception as exc:  # noqa: BLE001 - a failed mail must not kill the worker
-                log.error("sending mail failed: %s", type(exc).__name__)
+                await asyncio.get_running_loop().create_task(self._deliver(compose), context=context)
             finally:
                 self._queue.task_done()
+
+    async def _deliver(self, compose: Callable[[], Awaitable[Draft | None]]) -> None:
+        try:
+            draft = await compose()
+            if draft is not None:
+                await self.send_now(self._message(draft))
+        except Exception as exc:  # noqa: BLE001 - a failed mail must not kill the worker
+            log.error("mail not sent: %s", type(exc).__name__)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from functools import partial
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -19,7 +20,7 @@ from ..db import repo
 from ..db.repo import SessionRecord, UserRecord
 from . import errors
 from .errors import AuthFailure, Code
-from .mail import Mailer
+from .mail import Draft, Mailer
 from .passwords import PasswordHashing, PasswordPolicy
 from .ratelimit import RateLimiter, Rule
 from .sessions import hash_token, new_id, new_token
@@ -213,16 +214,22 @@ class AuthService:
         rules = [(self._rules["reset_request_ip"], client.ip), (self._rules["reset_request_email"], folded)]
         await self.limiter.hit(rules)
         address = clean_email(email)
-        found = await repo.find_credential(self.pool, address)
-        if found is not None:
-            user = found[0]
-            token = new_token()
-            expires = _now() + timedelta(seconds=self.settings.reset_token_ttl_seconds)
-            await repo.insert_reset_token(self.pool, row_id=new_id(), token_hash=hash_token(token), user_id=user.id,
-                                          expires_at=expires)  # fmt: skip
-            self.mailer.enqueue(user.email, "Reset your password", self._reset_mail(user, token))
-            log.info("password reset requested", extra={"user_id": user.id})
+        # Looking the email up, storing the token and mailing all happen after we answer, so the answer takes
+        # the same time (and reads the same) whether or not the account exists.
+        self.mailer.enqueue_job(partial(self._reset_draft, address))
         return "If an account exists for that email, we have sent a link to reset the password."
+
+    async def _reset_draft(self, address: str) -> Draft | None:
+        found = await repo.find_credential(self.pool, address)
+        if found is None:
+            return None
+        user = found[0]
+        token = new_token()
+        expires = _now() + timedelta(seconds=self.settings.reset_token_ttl_seconds)
+        await repo.insert_reset_token(self.pool, row_id=new_id(), token_hash=hash_token(token), user_id=user.id,
+                                      expires_at=expires)  # fmt: skip
+        log.info("password reset requested", extra={"user_id": user.id})
+        return Draft(user.email, "Reset your password", self._reset_mail(user, token))
 
     def _reset_mail(self, user: UserRecord, token: str) -> str:
         link = f"{self.settings.frontend_url}/reset-password?token={token}"
