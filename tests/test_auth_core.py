@@ -12,7 +12,7 @@ import pytest
 from chatbot_agent.auth.sessions import hash_token
 
 from .support import (
-    ME, REFRESH, REQUEST_RESET, RESET, SIGN_IN, SIGN_OUT, SIGN_UP, make_settings, new_client, reset_token,
+    ME, REFRESH, REQUEST_RESET, RESET, SIGN_IN, SIGN_OUT, SIGN_UP, body_of, make_settings, new_client, reset_token,
     running_app, sign_up_input,
 )  # fmt: skip
 
@@ -197,6 +197,8 @@ async def test_password_reset_end_to_end_with_real_smtp(app_api, smtp_server, db
     done = (await api(RESET, {"token": token, "password": "a brand new passphrase"}))["resetPassword"]
     assert done["__typename"] == "ResetPasswordSuccess"  # the weak attempt left the token usable
 
+    notice = await smtp_server.wait_for(email, 2)  # the owner is told, in case it was not them
+    assert notice["Subject"] == "Your password was changed" and "/forgot-password" in body_of(notice)
     reused = (await api(RESET, {"token": token, "password": "another new passphrase"}))["resetPassword"]
     assert (reused["code"], reused["field"]) == ("INVALID_OR_EXPIRED_TOKEN", "token")
     assert (await laptop(ME))["me"] is None and (await api(ME))["me"] is None  # every session revoked

@@ -96,6 +96,10 @@ def clean_email(value: str, field: str = "email") -> str:
     return checked.normalized.lower()
 
 
+def _greeting(user: UserRecord) -> str:
+    return f"Hello {user.first_name}," if user.first_name else "Hello,"
+
+
 class AuthService:
     def __init__(
         self, settings: Settings, pool: asyncpg.Pool, hashing: PasswordHashing, tokens: AccessTokens, mailer: Mailer
@@ -235,7 +239,7 @@ class AuthService:
         link = f"{self.settings.frontend_url}/reset-password?token={token}"
         minutes = self.settings.reset_token_ttl_seconds // 60
         return (
-            f"Hello{' ' + user.first_name if user.first_name else ''},\n\n"
+            f"{_greeting(user)}\n\n"
             f"Someone (hopefully you) asked to reset the password of your account.\n"
             f"Open this link within {minutes} minutes to choose a new password:\n\n{link}\n\n"
             "The link works once. If you did not ask for it, ignore this mail: your password stays as it is.\n"
@@ -260,6 +264,7 @@ class AuthService:
             await repo.delete_reset_tokens(conn, user_id)
             revoked = await repo.delete_sessions(conn, user_id)
         log.info("password reset; sessions revoked", extra={"user_id": user_id, "revoked": revoked})
+        self._notify_password_changed(owner, "reset with a link sent to this address")
         return "Your password has been reset. Sign in with your new password."
 
     # -------------------------------------------------------------------------------- signed-in account upkeep
@@ -280,7 +285,21 @@ class AuthService:
             await repo.delete_reset_tokens(conn, user.id)
             revoked = await repo.delete_sessions(conn, user.id, keep=principal.session_id)
         log.info("password changed; other sessions revoked", extra={"user_id": user.id, "revoked": revoked})
+        self._notify_password_changed(user, "changed from a signed-in session")
         return revoked
+
+    def _notify_password_changed(self, user: UserRecord, how: str) -> None:
+        """Tell the owner (ASVS 2.5.x / NIST 800-63B): if it was not them, they learn of it at once."""
+        text = (
+            f"{_greeting(user)}\n\nThe password of your account was just {how}; other sessions were signed out.\n\n"
+            f"If this was not you, reset your password now: {self.settings.frontend_url}/forgot-password\n"
+        )
+        draft = Draft(user.email, "Your password was changed", text)
+
+        async def ready() -> Draft:
+            return draft
+
+        self.mailer.enqueue_job(ready)
 
     async def list_sessions(self, principal: Principal) -> list[SessionRecord]:
         return await repo.list_sessions(self.pool, principal.user.id)
