@@ -88,6 +88,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--signup-concurrency", type=int, default=16)
     p.add_argument("--burst", type=int, default=1000, help="concurrent sign-ins of the memory burst")
     p.add_argument("--no-better-auth", action="store_true", help="skip the Better Auth comparison")
+    p.add_argument("--better-auth", action="store_true", help="with --smoke: include Better Auth (npm install)")
     p.add_argument("--better-auth-workers", type=int, default=None, help="node processes (default: --workers)")
     p.add_argument("--postgres-url", help="admin DSN of a PostgreSQL server for throwaway databases "
                                            "(default: a dedicated embedded PostgreSQL)")  # fmt: skip
@@ -98,7 +99,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.users, args.signups, args.burst, args.signup_concurrency = 4, 20, 20, 4
         args.argon2_memory_kib, args.argon2_time_cost = 1024, 2  # still argon2id; production accepts t ≥ 2
         args.sign_in_connections, args.me_connections, args.mixed_me_connections = 2, 4, 2
-        args.no_better_auth = True
+        args.no_better_auth = not args.better_auth
     args.better_auth_workers = args.better_auth_workers or args.workers
     return args
 
