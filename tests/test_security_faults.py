@@ -12,11 +12,10 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from chatbot_agent.db import migrate
 
 from .security_support import PASSWORD, sign_in_input, unique
 from .support import ME, REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, make_settings, new_client, reset_token, running_app
-from .support import sign_up_input
+from .support import Databases, sign_up_input
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -69,18 +68,7 @@ async def own_pg(tmp_path_factory):
 
 
 async def fresh_database(pg: OwnPostgres) -> str:
-    admin = await asyncpg.connect(pg.server.get_uri("postgres"))
-    try:
-        await admin.execute('CREATE DATABASE "faults"')
-    finally:
-        await admin.close()
-    dsn = pg.server.get_uri("faults")
-    conn = await asyncpg.connect(dsn)
-    try:
-        await migrate.migrate(conn)
-    finally:
-        await conn.close()
-    return dsn
+    return await Databases(pg.server).create("faults")
 
 
 async def test_database_stops_mid_run_fails_fast_and_recovers_without_restart(own_pg, smtp_server, tmp_path, caplog):
@@ -166,7 +154,7 @@ async def test_database_stops_mid_run_fails_fast_and_recovers_without_restart(ow
 async def test_a_frozen_database_is_a_timeout_not_a_hang(own_pg, smtp_server, tmp_path, caplog):
     """Worse than a stopped server: one that accepts connections and never answers (SIGSTOP). Every request still
     ends within the configured DB_CONNECT_TIMEOUT / DB_COMMAND_TIMEOUT, and the service resumes when it thaws."""
-    dsn = own_pg.server.get_uri("faults")  # made by the test above
+    dsn = await fresh_database(own_pg)
     settings = make_settings(dsn, tmp_path, smtp_url=smtp_server.url, db_connect_timeout=1.0,
                              db_command_timeout=1.0, db_pool_max=4)  # fmt: skip
     async with running_app(settings) as (app, api):

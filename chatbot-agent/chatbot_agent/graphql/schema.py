@@ -32,7 +32,7 @@ INTERNAL_MESSAGE = "Something went wrong on our side. Please try again in a mome
 
 
 def _error(failure: AuthFailure) -> AuthError:
-    return AuthError(code=AuthErrorCode(failure.code.value), message=failure.message, field=failure.field,
+    return AuthError(code=failure.code, message=failure.message, field=failure.field,
                      retry_after_seconds=failure.retry_after)  # fmt: skip
 
 

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Annotated, Union
 
 import strawberry
 
+from ..auth.errors import Code
 
-@strawberry.enum(description="Stable machine-readable error codes; clients branch on these, never on messages.")
-class AuthErrorCode(enum.Enum):
-    INVALID_INPUT = "INVALID_INPUT"
-    EMAIL_TAKEN = "EMAIL_TAKEN"
-    WEAK_PASSWORD = "WEAK_PASSWORD"
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    INVALID_OR_EXPIRED_TOKEN = "INVALID_OR_EXPIRED_TOKEN"
-    RATE_LIMITED = "RATE_LIMITED"
-    NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
-    INTERNAL = "INTERNAL"
+
+# The service's error codes, published as they are: one list of codes for the service and the API.
+AuthErrorCode = strawberry.enum(
+    Code, name="AuthErrorCode", description="Stable machine-readable error codes; clients branch on these, never on messages."
+)
 
 
 @strawberry.type(description="A person with an account.")
