@@ -488,7 +488,7 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> dict:
     try:
         results["config"] = {
             "workers": args.workers, "pool_size": args.pool_size,
-            "hash_threads": args.hash_workers or max(1, (os.cpu_count() or 1) // args.workers), "loop": _available("uvloop", "asyncio"),
+            "hash_threads": args.hash_workers or os.cpu_count(), "loop": _available("uvloop", "asyncio"),
             "http": _available("httptools", "h11"), "users": args.users, "duration_s": args.duration,
             "argon2": {"memory_kib": args.argon2_memory_kib, "time_cost": args.argon2_time_cost,
                        "parallelism": args.argon2_parallelism},

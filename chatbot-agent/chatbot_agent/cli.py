@@ -85,7 +85,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             os.environ["DATABASE_URL"] = target.dsn  # every worker joins the database resolved here, once
             os.environ[SOURCE_ENV] = target.source
-            os.environ["WORKERS"] = str(settings.workers)  # workers size their hashing pools to their share of cores
             uvicorn.run("chatbot_agent.cli:app_factory", factory=True, workers=settings.workers, **common)
     finally:
         if target.embedded is not None:

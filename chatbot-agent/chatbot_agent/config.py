@@ -92,7 +92,7 @@ class Settings:
     argon2_memory_kib: int = 19456
     argon2_time_cost: int = 2
     argon2_parallelism: int = 1
-    hash_workers: int = 0  # 0: the cores shared among the uvicorn workers (see hash_pool_size)
+    hash_workers: int = 0  # 0: one per core (see hash_pool_size)
     password_min_length: int = 8
     password_max_length: int = 128
 
@@ -126,10 +126,11 @@ class Settings:
 
     @property
     def hash_pool_size(self) -> int:
-        """Hashing threads of this process: HASH_WORKERS, or the machine's cores shared among the WORKERS processes
-        (at least one each). argon2id is memory-hard: more hashes at once than cores only thrash the caches, and
-        measured ~30% fewer sign-ins per second with a full pool in each of 2 workers on 2 cores (make bench)."""
-        return self.hash_workers or max(1, (os.cpu_count() or 1) // self.workers)
+        """Hashing threads of this process: HASH_WORKERS, or one per core in each worker. Not the cores divided among
+        the workers: uvicorn's workers share one listening socket and the first to wake accepts every pending
+        connection, so a burst of connections often lands on one worker, which then needs every core (make bench
+        measured 63% of the hash-bound limit with cores // workers threads, 76% with one per core)."""
+        return self.hash_workers or (os.cpu_count() or 1)
 
     @property
     def allowed_origins(self) -> tuple[str, ...]:
