@@ -149,6 +149,16 @@ class Server:
                 rss[p.pid] = p.memory_info().rss
         return {"total": sum(rss.values()), "processes": len(rss), "largest": max(rss.values(), default=0)}
 
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU seconds used so far by each worker (the children of uvicorn's supervisor or node's primary)."""
+        cpu = {}
+        for p in psutil.Process(self.pid).children():
+            with contextlib.suppress(psutil.Error):
+                if "resource_tracker" not in " ".join(p.cmdline()):
+                    times = p.cpu_times()
+                    cpu[p.pid] = times.user + times.system
+        return cpu
+
     def log_tail(self, lines: int = 30) -> str:
         with contextlib.suppress(OSError):
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -277,7 +287,10 @@ def combine(runs: list[dict]) -> dict:
     """Several rounds of one phase as one figure: throughput over the summed time, latencies as the median round's
     (rounds are interleaved with the other phases they are compared with, so load from elsewhere hits all alike)."""
     if len(runs) == 1:
-        return {**runs[0], "rounds": 1}
+        out = {**runs[0], "rounds": 1}
+        if "worker_cpu_share" in out:
+            out["worker_cpu_share"] = [out["worker_cpu_share"]]
+        return out
     seconds = sum(r["seconds"] for r in runs)
     out = {**runs[0], "rounds": len(runs), "seconds": round(seconds, 3)}
     for key in ("ok", "bad", "requests"):
@@ -290,6 +303,8 @@ def combine(runs: list[dict]) -> dict:
                             for k in {k for r in runs for k in r["socket_errors"]}}  # fmt: skip
     out["bad_sample"] = next((r["bad_sample"] for r in runs if r["bad_sample"]), None)
     out["per_round_rps"] = [round(r["rps"], 1) for r in runs]
+    if all("worker_cpu_share" in r for r in runs):
+        out["worker_cpu_share"] = [r["worker_cpu_share"] for r in runs]
     return out
 
 

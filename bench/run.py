@@ -173,8 +173,14 @@ class Bench:
 
     def wrk(self, server: harness.Server, requests: list[Request], *, expect: str, connections: int,
             seconds: float | None = None, delay_ms: int = 0) -> dict:  # fmt: skip
-        return harness.run_wrk(server.url, requests, expect=expect, connections=connections,
-                               seconds=seconds or self.args.duration, workdir=self.workdir, delay_ms=delay_ms)  # fmt: skip
+        before = server.worker_cpu()
+        result = harness.run_wrk(server.url, requests, expect=expect, connections=connections,
+                                 seconds=seconds or self.args.duration, workdir=self.workdir, delay_ms=delay_ms)
+        after = server.worker_cpu()
+        used = [after[pid] - before.get(pid, 0.0) for pid in sorted(after)]
+        if len(used) > 1 and sum(used) > 0:  # how evenly the load spread over the workers (1/workers each: even)
+            result["worker_cpu_share"] = [round(u / sum(used), 2) for u in used]
+        return result
 
     def rounds(self, jobs: dict) -> dict:
         """Run the compared phases in turns, `--rounds` times, each for its share of `--duration`."""
@@ -432,14 +438,19 @@ def fmt_goal(value: float, unit: str) -> str:
 
 def table(results: dict) -> str:
     c, p = results["config"], results["phases"]
-    rows = [("phase", "req/s", "p50 ms", "p99 ms", "ok", "bad", "conns")]
+    rows = [("phase", "req/s", "p50 ms", "p99 ms", "ok", "bad", "conns", "busiest worker")]
 
     def add(name: str, r: dict) -> None:
+        shares = r.get("worker_cpu_share")
+        if shares and isinstance(shares[0], list):  # per round: the busiest worker's share of the CPU the workers used
+            busiest = "/".join(f"{max(s):.0%}" for s in shares)
+        else:
+            busiest = f"{max(shares):.0%}" if shares else ""
         rows.append((name, f"{r['rps']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", str(r["ok"]),
-                     str(r["bad"] + sum(r["socket_errors"].values())), str(r["connections"])))  # fmt: skip
+                     str(r["bad"] + sum(r["socket_errors"].values())), str(r["connections"]), busiest))  # fmt: skip
 
     rows.append(("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "",
-                 ""))  # fmt: skip
+                 "", ""))  # fmt: skip
     add("ours: signIn", p["sign_in"])
     add("ours: me (cookie)", p["me_cookie"])
     add("ours: me (bearer)", p["me_bearer"])
