@@ -24,6 +24,7 @@ import json
 import os
 import resource
 import secrets
+import signal
 import sys
 import tempfile
 import time
@@ -532,6 +533,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: wrk not found. Install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).",
               file=sys.stderr)  # fmt: skip
         return 2
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # stop the servers on the way out
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the burst opens ~1,000 sockets; servers inherit this
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
     with tempfile.TemporaryDirectory(prefix="chatbot-bench-") as tmp:
