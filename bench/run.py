@@ -25,6 +25,7 @@ import os
 import resource
 import secrets
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -208,7 +209,13 @@ class Bench:
             self.results["better_auth"] = {"skipped": reason}
             return None
         self.log("installing Better Auth with npm (bench/better_auth/node_modules)")
-        version = harness.install_better_auth()
+        try:
+            version = harness.install_better_auth()
+        except (OSError, subprocess.CalledProcessError) as exc:
+            reason = f"npm ci in bench/better_auth failed ({exc})"
+            self.log(f"Better Auth comparison skipped: {reason}")
+            self.results["better_auth"] = {"skipped": reason}
+            return None
         dsn = await pg.create("bench_better_auth")
         port = harness.free_port()
         env = {**harness.base_env(), "PORT": str(port), "WORKERS": str(a.better_auth_workers),

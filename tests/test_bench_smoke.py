@@ -68,6 +68,7 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
 
     ba = results["better_auth"]
     if with_better_auth:
+        assert "skipped" not in ba, ba.get("skipped")
         assert ba["version"].startswith("1.7.")
         assert_sane("Better Auth sign-in", ba["sign_in"])
         assert_sane("Better Auth get-session", ba["get_session"])
