@@ -73,7 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.frontend_dist and (settings.frontend_dist / "index.html").is_file():
         print(f"Frontend: {url}/")
     common = dict(host=settings.host, port=settings.port, log_config=None, proxy_headers=False,
-                  server_header=False, date_header=True)  # fmt: skip
+                  server_header=False, date_header=True, access_log=False)  # fmt: skip
     # uvicorn re-raises SIGTERM after its graceful shutdown; with Python's default handler that would kill the
     # process before the embedded PostgreSQL is stopped. Turn it into SystemExit so the `finally` below runs.
     signal.signal(signal.SIGTERM, _exit_on_signal)

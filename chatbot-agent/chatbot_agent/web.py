@@ -16,7 +16,8 @@ log = logging.getLogger("chatbot_agent.http")
 
 
 class RequestContext:
-    """Gives each request an id (X-Request-Id, echoed back) and logs one access line."""
+    """Gives each request an id (X-Request-Id, echoed back) and logs its one access line (method, path, status,
+    duration; uvicorn's own access log is off, so there is no second line)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,7 +40,7 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.debug("%s %s %d %.1fms", scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000)
+            log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000)
             request_id.reset(token)
 
 
