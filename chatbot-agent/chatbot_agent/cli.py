@@ -74,9 +74,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Frontend: {url}/")
     common = dict(host=settings.host, port=settings.port, log_config=None, proxy_headers=False,
                   server_header=False, date_header=True, access_log=False)  # fmt: skip
-    # uvicorn re-raises SIGTERM after its graceful shutdown; with Python's default handler that would kill the
-    # process before the embedded PostgreSQL is stopped. Turn it into SystemExit so the `finally` below runs.
+    # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown; with Python's default handlers that would kill
+    # the process (or print a KeyboardInterrupt traceback) before the embedded PostgreSQL is stopped. Turn them into
+    # SystemExit so the `finally` below runs.
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)  # Ctrl-C: the same clean stop, without a traceback
     try:
         if settings.workers == 1:
             from .app import create_app
@@ -93,7 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _exit_on_signal(signum, frame) -> None:
-    raise SystemExit(128 + signum)
+    raise SystemExit(0)  # uvicorn has already shut down gracefully when it passes the signal on
 
 
 def app_factory():
