@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from chatbot_agent.auth.sessions import hash_token
+from chatbot_agent.config import RateLimit
 
 from .support import (
     ME, REFRESH, REQUEST_RESET, RESET, SIGN_IN, SIGN_OUT, SIGN_UP, body_of, make_settings, new_client, reset_token,
@@ -303,3 +304,20 @@ async def test_database_down_gives_internal_error_without_leaking(databases, smt
             await admin.close()
         assert (await api.http.get("/health")).status_code == 200  # recovers without a restart
         assert (await api(ME))["me"] is not None
+
+
+async def test_spellings_of_one_address_share_the_account_and_its_rate_limit(database_url, smtp_server, tmp_path):
+    """An IDN domain typed in Unicode, in upper case or as punycode reaches one account and spends one budget."""
+    settings = make_settings(database_url, tmp_path, smtp_url=smtp_server.url, rate_limit_enabled=True,
+                             rate_limit_sign_in_email=RateLimit(2, 600), rate_limit_sign_in_ip=RateLimit(100, 600))  # fmt: skip
+    async with running_app(settings) as (_, api):
+        up = (await api(SIGN_UP, sign_up_input("ada@bücher.example")))["signUp"]
+        assert up["user"]["email"] == "ada@bücher.example"
+        taken = (await api(SIGN_UP, sign_up_input("ADA@xn--bcher-kva.example")))["signUp"]
+        assert taken["code"] == "EMAIL_TAKEN"
+        ok = (await api(SIGN_IN, {"input": {"email": "ada@xn--bcher-kva.example", "password": PASSWORD}}))["signIn"]
+        assert ok["__typename"] == "AuthSuccess" and ok["user"]["id"] == up["user"]["id"]
+        wrong = (await api(SIGN_IN, {"input": {"email": "Ada@BÜCHER.example", "password": "wrong guess"}}))["signIn"]
+        assert wrong["code"] == "INVALID_CREDENTIALS"
+        third = (await api(SIGN_IN, {"input": {"email": "ada@bücher.example", "password": PASSWORD}}))["signIn"]
+        assert third["code"] == "RATE_LIMITED" and third["retryAfterSeconds"] > 0

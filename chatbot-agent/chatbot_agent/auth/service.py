@@ -96,6 +96,16 @@ def clean_email(value: str, field: str = "email") -> str:
     return checked.normalized.lower()
 
 
+def checked_email(email: str) -> tuple[str, AuthFailure | None]:
+    """(key of the per-email rate-limit budget, the failure of a malformed address). The budget belongs to the
+    address the account has, so spellings that normalise to one address (case, Unicode forms, IDN domains) share
+    it; a malformed address counts as typed. Limits are counted before the failure is raised."""
+    try:
+        return clean_email(email), None
+    except AuthFailure as failure:
+        return email.strip().lower(), failure
+
+
 def _greeting(user: UserRecord) -> str:
     return f"Hello {user.first_name}," if user.first_name else "Hello,"
 
@@ -143,9 +153,10 @@ class AuthService:
     async def sign_in(self, email: str, password: str, client: Client, *, replaces: str | None = None) -> SignedIn:
         """Verify the password and open a new session; `replaces` (the token of the caller's current session, if
         any) is revoked, so the session id rotates on every sign-in."""
-        folded = email.strip().lower()
-        await self.limiter.hit([(self._rules["sign_in_ip"], client.ip), (self._rules["sign_in_email"], folded)])
-        address = clean_email(email)
+        address, malformed = checked_email(email)
+        await self.limiter.hit([(self._rules["sign_in_ip"], client.ip), (self._rules["sign_in_email"], address)])
+        if malformed:
+            raise malformed
         if len(password) > self.settings.password_max_length * 4:
             raise AuthFailure(Code.INVALID_CREDENTIALS, errors.INVALID_CREDENTIALS)  # never hash unbounded input
         found = await repo.find_credential(self.pool, address)
@@ -214,10 +225,11 @@ class AuthService:
     # ------------------------------------------------------------------------------------------- password reset
 
     async def request_password_reset(self, email: str, client: Client) -> str:
-        folded = email.strip().lower()
-        rules = [(self._rules["reset_request_ip"], client.ip), (self._rules["reset_request_email"], folded)]
+        address, malformed = checked_email(email)
+        rules = [(self._rules["reset_request_ip"], client.ip), (self._rules["reset_request_email"], address)]
         await self.limiter.hit(rules)
-        address = clean_email(email)
+        if malformed:
+            raise malformed
         # Looking the email up, storing the token and mailing all happen after we answer, so the answer takes
         # the same time (and reads the same) whether or not the account exists.
         self.mailer.enqueue_job(partial(self._reset_draft, address))
