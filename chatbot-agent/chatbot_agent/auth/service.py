@@ -173,18 +173,17 @@ class AuthService:
             if await repo.replace_password_if_unchanged(self.pool, user.id, stored, upgraded):
                 log.info("password hash upgraded to current argon2id parameters", extra={"user_id": user.id})
         token, expires = new_token(), _now() + self.session_ttl
-        async with self.pool.acquire() as conn, conn.transaction():
-            if replaces:
-                await repo.delete_session_by_token(conn, hash_token(replaces))
-            session_id = await self._insert_session(conn, user.id, token, expires, client)
+        session_id = await self._insert_session(self.pool, user.id, token, expires, client, replaces=replaces)
         log.info("user signed in", extra={"user_id": user.id})
         return self._signed_in(user, session_id, token, expires)
 
-    async def _insert_session(self, conn, user_id: str, token: str, expires: datetime, client: Client) -> str:
+    async def _insert_session(self, db, user_id: str, token: str, expires: datetime, client: Client,
+                              replaces: str | None = None) -> str:  # fmt: skip
         session_id = new_id()
         await repo.insert_session(
-            conn, session_id=session_id, token_hash=hash_token(token), user_id=user_id, expires_at=expires,
+            db, session_id=session_id, token_hash=hash_token(token), user_id=user_id, expires_at=expires,
             ip_address=client.ip, user_agent=(client.user_agent or None) and client.user_agent[:USER_AGENT_MAX],
+            replaces=hash_token(replaces) if replaces else None,
         )  # fmt: skip
         return session_id
 

@@ -124,12 +124,14 @@ async def replace_password_if_unchanged(db: Executor, user_id: str, old_hash: st
 
 async def insert_session(
     db: Executor, *, session_id: str, token_hash: str, user_id: str, expires_at: datetime,
-    ip_address: str | None, user_agent: str | None,
+    ip_address: str | None, user_agent: str | None, replaces: str | None = None,
 ) -> None:  # fmt: skip
+    """Open a session; `replaces` (a token hash) is revoked in the same statement: one round trip, atomic."""
     await db.execute(
-        """INSERT INTO session (id, token, "userId", "expiresAt", "ipAddress", "userAgent", "createdAt", "updatedAt")
+        """WITH replaced AS (DELETE FROM session WHERE token = $7)
+           INSERT INTO session (id, token, "userId", "expiresAt", "ipAddress", "userAgent", "createdAt", "updatedAt")
            VALUES ($1, $2, $3, $4, $5, $6, now(), now())""",
-        session_id, token_hash, user_id, expires_at, ip_address, user_agent,
+        session_id, token_hash, user_id, expires_at, ip_address, user_agent, replaces,
     )  # fmt: skip
 
 
