@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 from typing import AsyncIterator
 
 import orjson
@@ -26,7 +25,7 @@ from .auth.service import AuthService, Client
 from .auth.sessions import CookieSpec, SessionCookie
 from .auth.tokens import AccessTokens
 from .config import Settings
-from .db import dsn, migrate, pool as db_pool
+from .db import dsn, migrate, pool as db_pool, repo
 from .graphql.context import Context, client_ip
 from .graphql.schema import build_schema
 from .web import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
@@ -118,7 +117,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
     async def health(request: Request) -> Response:
         try:
             async with asyncio.timeout(2):
-                await state.pool.fetchval("SELECT 1")
+                await repo.ping(state.pool)
         except Exception as exc:  # noqa: BLE001
             log.error("health check: database unavailable (%s)", type(exc).__name__)
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
@@ -157,6 +156,3 @@ async def _sweep(service: AuthService) -> None:
         except Exception as exc:  # noqa: BLE001
             log.warning("expiry sweep failed (%s)", type(exc).__name__)
 
-
-def frontend_dist_default() -> Path:
-    return Path(__file__).resolve().parents[2] / "frontend" / "dist"

@@ -99,11 +99,11 @@ class PasswordHashing:
 
     async def spend_dummy(self, password: str) -> None:
         """Spend one verification on an unknown account, so unknown emails take as long as wrong passwords."""
-        if self._dummy is None:
-            self._dummy = await self.hash(secrets.token_urlsafe(16))
+        await self.warm_up()
         await self.verify(self._dummy, password)
 
     async def warm_up(self) -> None:
+        """Make the dummy hash (once) before the first request needs it."""
         if self._dummy is None:
             self._dummy = await self.hash(secrets.token_urlsafe(16))
 
