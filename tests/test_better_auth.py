@@ -26,6 +26,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
+from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.db import migrate
 
 from .support import (
@@ -45,7 +46,8 @@ COOKIE_NAME = "better-auth.session_token"
 CREATED = datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)
 UPDATED = datetime(2024, 9, 15, 8, 30, tzinfo=timezone.utc)
 NEW_PASSWORD = "difference engine 1822"
-LATEST = len(migrate.available())
+MIGRATIONS = migrate.available(migration_sources())  # the core's and every method's
+LATEST, VERSION = len(MIGRATIONS), max(m.version for m in MIGRATIONS)
 BETTER_AUTH_TABLES = ["user", "account", "session", "verification"]
 
 
@@ -221,7 +223,7 @@ def rows_by_id(rows: list[dict]) -> dict[str, dict]:
 
 async def test_cli_migrate_upgrades_a_better_auth_database_in_place(adopted):
     assert adopted["first"].returncode == 0, adopted["first"].stderr
-    assert f"applied {LATEST} migration(s); database at version {LATEST}" in adopted["first"].stdout
+    assert f"applied {LATEST} migration(s); database at version {VERSION}" in adopted["first"].stdout
     before, after = adopted["before"], adopted["after"]
 
     # users: every Better Auth column as it was; first and last names split from `name`, now required
@@ -245,18 +247,20 @@ async def test_cli_migrate_upgrades_a_better_auth_database_in_place(adopted):
     tokens = adopted["tokens"]
     assert sorted(s["token"] for s in after["session"]) == sorted([sha256_hex(tokens["session"]),
                                                                   sha256_hex(tokens["expired"])])  # fmt: skip
-    strip = lambda rows, col: [{k: v for k, v in r.items() if k != col} for r in rows]  # noqa: E731
+    strip = lambda rows, *cols: [{k: v for k, v in r.items() if k not in cols} for r in rows]  # noqa: E731
     assert strip(after["session"], "token") == strip(before["session"], "token")
     identifiers = sorted(v["identifier"] for v in after["verification"])
     assert identifiers == sorted(["reset-password:" + sha256_hex(tokens["reset"]), "sign-in-otp-gabo@example.com"])
-    assert strip(after["verification"], "identifier") == strip(before["verification"], "identifier")
+    # `data` is the column 0003 adds (NULL on every adopted row)
+    assert all(v["data"] is None for v in after["verification"])
+    assert strip(after["verification"], "identifier", "data") == strip(before["verification"], "identifier")
     dump = repr(after)
     assert all(token not in dump for token in tokens.values())
 
 
 async def test_migrate_again_is_a_no_op(adopted):
     assert adopted["second"].returncode == 0, adopted["second"].stderr
-    assert f"applied 0 migration(s); database at version {LATEST}" in adopted["second"].stdout
+    assert f"applied 0 migration(s); database at version {VERSION}" in adopted["second"].stdout
     assert adopted["in_process"] == []
     assert adopted["after_second"] == adopted["after"] == adopted["after_third"]
 

@@ -6,9 +6,11 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
-from chatbot_agent.auth.service import Client
-from chatbot_agent.graphql.context import Context
-from chatbot_agent.graphql.schema import schema
+from chatbot_agent.auth.core.records import Client
+from chatbot_agent.api.graphql.context import Context
+from chatbot_agent.api.graphql.schema import build_schema
+
+schema = build_schema()
 
 from .support import ME, ROOT, SIGN_UP, sign_up_input
 
@@ -26,7 +28,7 @@ async def test_contract_names_are_present():
         "signUp(input: SignUpInput!): AuthResult!", "signIn(input: SignInInput!): AuthResult!", "signOut: Boolean!",
         "requestPasswordReset(input: RequestPasswordResetInput!): RequestPasswordResetResult!",
         "resetPassword(input: ResetPasswordInput!): ResetPasswordResult!", "refreshAccessToken: AuthResult!",
-        "union AuthResult = AuthSuccess | AuthError", "me: User",
+        "union AuthResult = AuthSuccess | TwoFactorRequired | AuthError", "me: User",
     ):  # fmt: skip
         assert fragment in sdl
 
@@ -37,14 +39,14 @@ async def test_schema_execute_with_a_real_context(app_api):
     state = app.state.auth
     scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [], "client": ("10.0.0.1", 1234)}
     response = Response()
-    ctx = Context(request=Request(scope), response=response, service=state.service, cookie=state.cookie,
+    ctx = Context(request=Request(scope), response=response, auth=state.auth, cookie=state.cookie,
                   client=Client(ip="10.0.0.1", user_agent="pytest"))  # fmt: skip
     result = await state.schema.execute(SIGN_UP, variable_values=sign_up_input("direct@example.com"), context_value=ctx)
     assert result.errors is None
     assert result.data["signUp"]["user"]["email"] == "direct@example.com"
     assert response.headers["set-cookie"].startswith("chatbot_session=")
     anonymous = await state.schema.execute(ME, context_value=Context(
-        request=Request(scope), response=Response(), service=state.service, cookie=state.cookie, client=Client()))  # fmt: skip
+        request=Request(scope), response=Response(), auth=state.auth, cookie=state.cookie, client=Client()))  # fmt: skip
     assert anonymous.data == {"me": None}
 
 

@@ -26,7 +26,8 @@ import pytest
 import pytest_asyncio
 
 from chatbot_agent.config import ConfigError, load_environment
-from chatbot_agent.db import check, dsn, mcp, migrate, pool
+from chatbot_agent.db import migrate
+from chatbot_agent.dbsource import check, dsn, mcp, pool
 
 from .support import ROOT, make_settings
 

@@ -34,7 +34,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from chatbot_agent.db import check, dsn, migrate, pool
+from chatbot_agent.db import migrate
+from chatbot_agent.dbsource import check, dsn, pool
 
 from .support import ME, REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, free_port, make_settings, reset_token, running_app, \
     sign_up_input  # fmt: skip

@@ -10,7 +10,7 @@ import pytest_asyncio
 from starlette.requests import Request
 
 from chatbot_agent.config import RateLimit
-from chatbot_agent.graphql.context import client_ip
+from chatbot_agent.api.graphql.context import client_ip
 
 from .security_support import PASSWORD, limited_settings, sign_in_input, unique
 from .support import REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, running_app, sign_up_input
@@ -110,7 +110,7 @@ async def test_refused_attempts_do_not_grow_the_table_and_expired_rows_are_swept
         assert len(rows) == 1 + 3
         assert [r["count"] for r in rows if r["key"].startswith("signIn:ip:")] == [25]
         await db.execute("UPDATE auth_rate_limit SET \"resetAt\" = now() - interval '1 second'")
-        removed = await app.state.auth.service.delete_expired()
+        removed = await app.state.auth.auth.core.delete_expired()
     assert removed["rateLimits"] == 4 and await db.fetchval("SELECT count(*) FROM auth_rate_limit") == 0
 
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 from chatbot_agent import app as app_module
-from chatbot_agent.auth.sessions import hash_token
+from chatbot_agent.auth.core.ids import hash_token
 
 from .security_support import (
     CHANGE_PASSWORD, MY_SESSIONS, PASSWORD, REVOKE_OTHERS, REVOKE_SESSION, sign_in_input, unique,

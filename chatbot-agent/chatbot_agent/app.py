@@ -19,16 +19,20 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
-from .auth.mail import Mailer
-from .auth.passwords import PasswordHashing
-from .auth.service import AuthService, Client
-from .auth.sessions import CookieSpec, SessionCookie
-from .auth.tokens import AccessTokens
+from .api.graphql.context import Context
+from .api.graphql.schema import build_schema
+from .api.session import client_of
+from .auth import Auth
+from .auth.core.cookies import CookieSpec, SessionCookie
+from .auth.core.core import Core
+from .auth.core.mail import Mailer
+from .auth.core.passwords import PasswordHashing
+from .auth.core.tokens import AccessTokens
+from .auth.methods import enabled, migration_sources
 from .config import Settings
-from .db import dsn, migrate, pool as db_pool, repo
-from .graphql.context import Context, client_ip
-from .graphql.schema import build_schema
-from .web import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
+from .db import migrate, upkeep
+from .dbsource import dsn, pool as db_pool
+from .http.middleware import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +48,8 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request: Request, response: Response) -> Context:  # type: ignore[override]
         s = self.state
-        ua = request.headers.get("user-agent")
-        client = Client(ip=client_ip(request, s.settings.trusted_proxy_count), user_agent=ua)
-        return Context(request=request, response=response, service=s.service, cookie=s.cookie, client=client)
+        client = client_of(request, s.settings.trusted_proxy_count)
+        return Context(request=request, response=response, auth=s.auth, cookie=s.cookie, client=client)
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
@@ -71,11 +74,13 @@ class AppState:
         self.cookie = SessionCookie(settings.session_secret, CookieSpec(
             name=settings.session_cookie_name, secure=settings.secure_cookies, max_age=settings.session_ttl_seconds))  # fmt: skip
         self.mailer = Mailer(smtp_url=settings.smtp_url, sender=settings.mail_from, timeout=settings.smtp_timeout)
-        self.schema = build_schema(max_depth=settings.graphql_max_depth, max_tokens=settings.graphql_max_tokens,
-                                   max_aliases=settings.graphql_max_aliases, introspection=not settings.production)  # fmt: skip
+        self.methods = enabled(settings)
+        self.schema = build_schema(self.methods, max_depth=settings.graphql_max_depth,
+                                   max_tokens=settings.graphql_max_tokens, max_aliases=settings.graphql_max_aliases,
+                                   introspection=not settings.production)  # fmt: skip
         self.target: dsn.Target | None = None
         self.pool = None
-        self.service: AuthService = None  # type: ignore[assignment]  # set in the lifespan
+        self.auth: Auth = None  # type: ignore[assignment]  # set in the lifespan
 
 
 class SpaFiles(StaticFiles):
@@ -99,13 +104,14 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         log.info("database: %s (%s)", state.target.source, state.target.redacted)
         state.pool = await db_pool.open_pool(state.target, settings)
         async with state.pool.acquire() as conn:
-            await migrate.migrate(conn)
-        state.service = AuthService(settings, state.pool, state.hashing, state.tokens, state.mailer)
+            await migrate.migrate(conn, migration_sources())
+        core = Core(settings, state.pool, state.hashing, state.tokens, state.mailer)
+        state.auth = Auth(core, state.methods)
         await state.hashing.warm_up()
         state.mailer.start()
         if state.mailer.development:
-            log.warning("DEVELOPMENT MODE: no SMTP_URL set; password-reset links are written to this log")
-        sweeper = asyncio.create_task(_sweep(state.service), name="expiry-sweeper")
+            log.warning("DEVELOPMENT MODE: no SMTP_URL set; mails (and their links) are written to this log")
+        sweeper = asyncio.create_task(_sweep(core), name="expiry-sweeper")
         try:
             yield
         finally:
@@ -117,7 +123,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
     async def health(request: Request) -> Response:
         try:
             async with asyncio.timeout(2):
-                await repo.ping(state.pool)
+                await upkeep.ping(state.pool)
         except Exception as exc:  # noqa: BLE001
             log.error("health check: database unavailable (%s)", type(exc).__name__)
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
@@ -147,11 +153,11 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
     return app
 
 
-async def _sweep(service: AuthService) -> None:
+async def _sweep(core: Core) -> None:
     while True:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
         try:
-            removed = await service.delete_expired()
+            removed = await core.delete_expired()
             log.info("expired rows removed", extra=removed)
         except Exception as exc:  # noqa: BLE001
             log.warning("expiry sweep failed (%s)", type(exc).__name__)

@@ -1,4 +1,4 @@
-"""`chatbot-agent` command line: serve | migrate | export-schema | check-db | gen-secrets | cleanup."""
+"""`chatbot-agent` command line: serve | migrate | export-schema | check-db | gen-secrets | cleanup | env-example."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 from . import logs
-from .config import ConfigError, Settings, load_settings
+from .config import ConfigError, Settings, load_settings, render_env_example
+from .dbsource.dsn import SOURCE_ENV  # lets serve's workers log where the parent resolved the database from
 
 log = logging.getLogger("chatbot_agent")
 
-SOURCE_ENV = "CHATBOT_AGENT_DB_SOURCE"  # lets serve's workers log where the parent resolved the database from
 
 
 def _settings(args: argparse.Namespace, **overrides) -> Settings:
@@ -30,13 +30,15 @@ def _settings(args: argparse.Namespace, **overrides) -> Settings:
 
 
 async def _migrate(settings: Settings):
-    from .db import dsn, migrate, pool
+    from .auth.methods import migration_sources
+    from .db import migrate
+    from .dbsource import dsn, pool
 
     target = await dsn.resolve(settings)
     log.info("database: %s (%s)", target.source, target.redacted)
     conn = await pool.connect(target, settings)
     try:
-        applied = await migrate.migrate(conn)
+        applied = await migrate.migrate(conn, migration_sources())
         versions = await migrate.applied_versions(conn)
     finally:
         await conn.close()
@@ -108,7 +110,9 @@ def app_factory():
 
 
 def cmd_export_schema(args: argparse.Namespace) -> int:
-    from .graphql.schema import schema
+    from .api.graphql.schema import build_schema
+
+    schema = build_schema()
 
     text = schema.as_str() + "\n"
     if args.output == "-":
@@ -122,7 +126,7 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
 def cmd_gen_secrets(args: argparse.Namespace) -> int:
     import secrets
 
-    from .auth.tokens import generate_private_key
+    from .keys import generate_private_key
 
     print(f"SESSION_SECRET={secrets.token_urlsafe(32)}")
     print(f"JWT_PRIVATE_KEY={generate_private_key()}")
@@ -130,7 +134,8 @@ def cmd_gen_secrets(args: argparse.Namespace) -> int:
 
 
 def cmd_cleanup(args: argparse.Namespace) -> int:
-    from .db import dsn, pool, repo
+    from .db import upkeep
+    from .dbsource import dsn, pool
 
     settings = _settings(args)
 
@@ -138,7 +143,7 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
         target = await dsn.resolve(settings)
         conn = await pool.connect(target, settings)
         try:
-            return await repo.delete_expired(conn)
+            return await upkeep.delete_expired(conn)
         finally:
             await conn.close()
 
@@ -148,11 +153,16 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
 def cmd_check_db(args: argparse.Namespace) -> int:
     try:
-        from .db.check import check_db
+        from .dbsource.check import check_db
     except ImportError:
         print("check-db is not available in this build", file=sys.stderr)
         return 2
     return asyncio.run(check_db(_settings(args)))
+
+
+def cmd_env_example(args: argparse.Namespace) -> int:
+    sys.stdout.write(render_env_example())
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub.add_parser("cleanup", help="delete expired sessions, tokens and rate-limit windows").set_defaults(
         func=cmd_cleanup
+    )
+    sub.add_parser("env-example", help="print .env.example, rendered from the settings' declarations").set_defaults(
+        func=cmd_env_example
     )
     args = parser.parse_args(argv)
     try:

@@ -13,14 +13,15 @@ import os
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from .keys import generate_private_key, load_private_key
+
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 ENVIRONMENTS = ("development", "test", "production")
 MIN_SECRET_BYTES = 32
@@ -44,110 +45,6 @@ class RateLimit:
         if limit < 1 or seconds < 1:
             raise ValueError("both numbers must be positive")
         return cls(limit, seconds)
-
-
-@dataclass(frozen=True)
-class Settings:
-    app_env: str = "development"
-    public_url: str = "http://localhost:8000"
-    frontend_url: str = "http://localhost:8000"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    workers: int = 1
-    data_dir: Path = Path(".data")
-    frontend_dist: Path | None = Path("frontend/dist")
-    log_level: str = "INFO"
-    log_format: str = "text"
-
-    # database
-    database_url: str | None = None
-    mcp_config: Path = Path(".mcp.json")
-    mcp_db_server: str | None = None
-    neon_project_id: str | None = None
-    neon_branch_id: str | None = None
-    neon_database: str | None = None
-    neon_role: str | None = None
-    neon_mcp_server: str = "neon"
-    db_pool_min: int = 1
-    db_pool_max: int = 10
-    db_pooler: str = "auto"
-    db_connect_timeout: float = 5.0
-    db_connect_retries: int = 5
-    db_command_timeout: float = 10.0
-
-    # secrets
-    session_secret: str = field(default="", repr=False)
-    jwt_private_key: str = field(default="", repr=False)
-
-    # sessions and tokens
-    session_cookie_name: str = "chatbot_session"
-    session_ttl_seconds: int = 7 * 24 * 3600
-    session_update_age_seconds: int = 24 * 3600
-    jwt_issuer: str = "http://localhost:8000"
-    jwt_audience: str = "chatbot-agent"
-    access_token_ttl_seconds: int = 15 * 60
-    reset_token_ttl_seconds: int = 3600
-
-    # passwords
-    argon2_memory_kib: int = 19456
-    argon2_time_cost: int = 2
-    argon2_parallelism: int = 1
-    hash_workers: int = 0  # 0: one per core (see hash_pool_size)
-    password_min_length: int = 8
-    password_max_length: int = 128
-
-    # mail
-    smtp_url: str | None = field(default=None, repr=False)
-    mail_from: str = "Chatbot Agent <no-reply@localhost>"
-    smtp_timeout: float = 10.0
-
-    # abuse resistance
-    trusted_origins: tuple[str, ...] = ()
-    trusted_proxy_count: int = 0
-    rate_limit_enabled: bool = True
-    rate_limit_sign_in_ip: RateLimit = RateLimit(30, 300)
-    rate_limit_sign_in_email: RateLimit = RateLimit(10, 900)
-    rate_limit_sign_up_ip: RateLimit = RateLimit(10, 3600)
-    rate_limit_reset_request_ip: RateLimit = RateLimit(10, 3600)
-    rate_limit_reset_request_email: RateLimit = RateLimit(3, 3600)
-    rate_limit_reset_ip: RateLimit = RateLimit(20, 3600)
-    graphql_max_depth: int = 10
-    graphql_max_tokens: int = 1000
-    graphql_max_aliases: int = 15
-    max_body_bytes: int = 65536
-
-    @property
-    def production(self) -> bool:
-        return self.app_env == "production"
-
-    @property
-    def secure_cookies(self) -> bool:
-        return self.public_url.startswith("https://")
-
-    @property
-    def hash_pool_size(self) -> int:
-        """Hashing threads of this process: HASH_WORKERS, or one per core in each worker. Not the cores divided among
-        the workers: uvicorn's workers share one listening socket and the first to wake accepts every pending
-        connection, so a burst of connections often lands on one worker, which then needs every core (make bench
-        measured 63% of the hash-bound limit with cores // workers threads, 76% with one per core)."""
-        return self.hash_workers or (os.cpu_count() or 1)
-
-    @property
-    def allowed_origins(self) -> tuple[str, ...]:
-        """TRUSTED_ORIGINS, or by default the public and frontend URLs; outside production also this server's own
-        loopback address under both names (http://localhost:PORT and http://127.0.0.1:PORT), so the URL that
-        `serve` prints works whichever name the browser uses."""
-        if self.trusted_origins:
-            return self.trusted_origins
-        origins = [_origin(u) for u in (self.public_url, self.frontend_url)]
-        if not self.production:
-            origins += [f"http://{name}:{self.port}" for name in ("localhost", "127.0.0.1")]
-        return tuple(dict.fromkeys(origins))
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -207,64 +104,180 @@ def _optional(text: str) -> str | None:
     return text.strip() or None
 
 
-PARSERS: dict[str, Callable[[str], object]] = {
-    "app_env": _choice(*ENVIRONMENTS),
-    "public_url": _url,
-    "frontend_url": _url,
-    "host": _str,
-    "port": _int,
-    "workers": _int,
-    "data_dir": lambda t: Path(t.strip()),
-    "frontend_dist": lambda t: Path(t.strip()) if t.strip() else None,
-    "log_level": _log_level,
-    "log_format": _choice("text", "json"),
-    "database_url": _optional,
-    "mcp_config": lambda t: Path(t.strip()),
-    "mcp_db_server": _optional,
-    "neon_project_id": _optional,
-    "neon_branch_id": _optional,
-    "neon_database": _optional,
-    "neon_role": _optional,
-    "neon_mcp_server": _str,
-    "db_pool_min": _int,
-    "db_pool_max": _int,
-    "db_pooler": _choice("auto", "transaction", "session", "none"),
-    "db_connect_timeout": _float,
-    "db_connect_retries": _int,
-    "db_command_timeout": _float,
-    "session_secret": _str,
-    "jwt_private_key": _str,
-    "session_cookie_name": _str,
-    "session_ttl_seconds": _int,
-    "session_update_age_seconds": _int,
-    "jwt_issuer": _str,
-    "jwt_audience": _str,
-    "access_token_ttl_seconds": _int,
-    "reset_token_ttl_seconds": _int,
-    "argon2_memory_kib": _int,
-    "argon2_time_cost": _int,
-    "argon2_parallelism": _int,
-    "hash_workers": _int,
-    "password_min_length": _int,
-    "password_max_length": _int,
-    "smtp_url": _optional,
-    "mail_from": _str,
-    "smtp_timeout": _float,
-    "trusted_origins": _origins,
-    "trusted_proxy_count": _int,
-    "rate_limit_enabled": _bool,
-    "graphql_max_depth": _int,
-    "graphql_max_tokens": _int,
-    "graphql_max_aliases": _int,
-    "max_body_bytes": _int,
-}
+def _path(text: str) -> Path:
+    return Path(text.strip())
 
-POSITIVE = {
-    "port", "workers", "db_pool_max", "db_connect_timeout", "db_command_timeout", "session_ttl_seconds",
-    "access_token_ttl_seconds", "reset_token_ttl_seconds", "argon2_memory_kib", "argon2_time_cost",
-    "argon2_parallelism", "password_min_length", "password_max_length", "graphql_max_depth", "graphql_max_tokens",
-    "graphql_max_aliases", "max_body_bytes", "smtp_timeout",
-}  # fmt: skip
+
+def _optional_path(text: str) -> Path | None:
+    return Path(text.strip()) if text.strip() else None
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item.strip().lower() for item in text.split(",") if item.strip()))
+
+
+def _rate(text: str) -> "RateLimit":
+    try:
+        return RateLimit.parse(text)
+    except (ValueError, TypeError):
+        raise ValueError("expected COUNT/SECONDS, e.g. 10/300") from None
+
+
+def setting(default: Any, parse: Callable[[str], Any], help: str = "", *, positive: bool = False,
+            secret: bool = False, section: str | None = None, example: str | None = None) -> Any:
+    """Declare one setting: its default, the parser of its text form (which validates), its help text (the comment
+    above it in `.env.example`), and whether it must be positive or is a secret (kept out of repr)."""
+    meta = {"parse": parse, "help": help, "positive": positive, "section": section, "example": example}
+    return field(default=default, repr=not secret, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service, each declared once. `.env.example` is rendered from these declarations
+    (`chatbot-agent env-example`), and a test fails when the committed file differs."""
+
+    # ---- service
+    app_env: str = setting("development", _choice(*ENVIRONMENTS), section="service",
+        help="development | test | production. Production refuses missing/weak secrets and turns GraphiQL and "
+             "introspection off.")  # fmt: skip
+    public_url: str = setting("http://localhost:8000", _url,
+        "Where users reach this service; https:// makes cookies Secure and adds HSTS. Also the default JWT issuer.")
+    frontend_url: str = setting("http://localhost:8000", _url, example="",
+        help="Where the web app lives (mailed links point to <FRONTEND_URL>/reset-password?token=... and the like). "
+             "Default: PUBLIC_URL.")  # fmt: skip
+    host: str = setting("127.0.0.1", _str)
+    port: int = setting(8000, _int, positive=True)
+    workers: int = setting(1, _int, "uvicorn worker processes for `chatbot-agent serve` (each has its own DB pool and "
+                                    "hashing threads).", positive=True)  # fmt: skip
+    data_dir: Path = setting(Path(".data"), _path, "Local state: embedded PostgreSQL data, generated development secrets.")
+    frontend_dist: Path | None = setting(Path("frontend/dist"), _optional_path,
+                                         "The built frontend served at / (empty: API only).")
+    log_level: str = setting("INFO", _log_level, "DEBUG | INFO | WARNING | ERROR")
+    log_format: str = setting("text", _choice("text", "json"), "text | json (one JSON object per line, with request ids)")
+    auth_methods: tuple[str, ...] = setting((), _names,
+        "Sign-in methods and account features to serve (comma-separated; empty: all). A method left out has no "
+        "GraphQL fields or routes. Known: password, email-verification, account.")  # fmt: skip
+
+    # ---- database
+    database_url: str | None = setting(None, _optional, section="database", secret=True,
+        help="Resolution order: DATABASE_URL if set; else the MCP server named MCP_DB_SERVER in MCP_CONFIG; else "
+             "NEON_PROJECT_ID through the Neon MCP server; else an embedded PostgreSQL in DATA_DIR (nothing to "
+             "install). A Neon DSN copied from the console works verbatim (sslmode=require&channel_binding=require). "
+             "The postgres server of .mcp.json (AI tools, `chatbot-agent check-db`) reads the same variable; editors "
+             "need it exported (README: Use Neon).")  # fmt: skip
+    mcp_config: Path = setting(Path(".mcp.json"), _path, "The MCP configuration the database may be declared in.")
+    mcp_db_server: str | None = setting(None, _optional,
+        "Name of the server in MCP_CONFIG whose ${DATABASE_URL}-style argument is the database (default: the "
+        "postgres one).")  # fmt: skip
+    neon_api_key: str | None = setting(None, _optional, secret=True,
+        help="Only the neon MCP server reads it (Neon console: Account settings -> API keys).")
+    neon_project_id: str | None = setting(None, _optional,
+        "Ask the Neon MCP server (get_connection_string) for the DSN of this project; needs NEON_API_KEY.")
+    neon_branch_id: str | None = setting(None, _optional)
+    neon_database: str | None = setting(None, _optional)
+    neon_role: str | None = setting(None, _optional)
+    neon_mcp_server: str = setting("neon", _str)
+    db_pool_min: int = setting(1, _int, "Connections per worker process.")
+    db_pool_max: int = setting(10, _int, positive=True)
+    db_pooler: str = setting("auto", _choice("auto", "transaction", "session", "none"),
+        'auto (a "-pooler" host means PgBouncer in transaction mode: no prepared-statement cache) | transaction | '
+        "session | none")  # fmt: skip
+    db_connect_timeout: float = setting(5.0, _float, positive=True,
+        help="Seconds per connection attempt; the first connect is retried DB_CONNECT_RETRIES times with backoff "
+             "(Neon wakes in seconds).")  # fmt: skip
+    db_connect_retries: int = setting(5, _int)
+    db_command_timeout: float = setting(10.0, _float, positive=True)
+
+    # ---- secrets
+    session_secret: str = setting("", _str, secret=True, section="secrets (generate with: chatbot-agent gen-secrets)",
+        help="Empty in development: generated once into DATA_DIR/dev-secrets.env (git-ignored). Required in "
+             "production. HMAC key that signs the session cookie (>= 32 random bytes). Coming from Better Auth: use "
+             "BETTER_AUTH_SECRET.")  # fmt: skip
+    jwt_private_key: str = setting("", _str, secret=True,
+        help="Ed25519 private key (base64url of the 32-byte seed) that signs access tokens; public key at "
+             "/.well-known/jwks.json")  # fmt: skip
+
+    # ---- sessions and tokens
+    session_cookie_name: str = setting("chatbot_session", _str, section="sessions and tokens",
+        help="Coming from Better Auth: better-auth.session_token keeps existing browser sessions signed in.")
+    session_ttl_seconds: int = setting(7 * 24 * 3600, _int, positive=True,
+        help="7 days; sliding: a session used after SESSION_UPDATE_AGE_SECONDS is extended to a full TTL again")
+    session_update_age_seconds: int = setting(24 * 3600, _int)
+    jwt_issuer: str = setting("http://localhost:8000", _str, "JWT access tokens: iss (default PUBLIC_URL), aud, "
+                                                            "lifetime", example="")  # fmt: skip
+    jwt_audience: str = setting("chatbot-agent", _str)
+    access_token_ttl_seconds: int = setting(15 * 60, _int, positive=True)
+    reset_token_ttl_seconds: int = setting(3600, _int, "How long a mailed password-reset link works.", positive=True)
+
+    # ---- passwords
+    argon2_memory_kib: int = setting(19456, _int, positive=True,
+        section="passwords (argon2id; defaults are OWASP's minimum: m=19 MiB, t=2, p=1)")
+    argon2_time_cost: int = setting(2, _int, positive=True)
+    argon2_parallelism: int = setting(1, _int, positive=True)
+    hash_workers: int = setting(0, _int, "hashing threads per process (0: one per CPU core)")
+    password_min_length: int = setting(8, _int, positive=True)
+    password_max_length: int = setting(128, _int, positive=True)
+
+    # ---- mail
+    smtp_url: str | None = setting(None, _optional, secret=True, section="mail",
+        help="smtp://user:pass@host:587 (STARTTLS when offered; ?starttls=true|false forces it) or "
+             "smtps://user:pass@host:465. Empty: development mode, mails (and their links) are written to the "
+             "server log.")  # fmt: skip
+    mail_from: str = setting("Chatbot Agent <no-reply@localhost>", _str)
+    smtp_timeout: float = setting(10.0, _float, positive=True)
+
+    # ---- abuse resistance
+    trusted_origins: tuple[str, ...] = setting((), _origins, section="abuse resistance",
+        help="Origins allowed to send cookie-authenticated requests (comma-separated). Default: PUBLIC_URL and "
+             "FRONTEND_URL.")  # fmt: skip
+    trusted_proxy_count: int = setting(0, _int,
+        "Number of reverse proxies in front whose X-Forwarded-For is trusted for the client address (0: use the "
+        "socket).")  # fmt: skip
+    rate_limit_enabled: bool = setting(True, _bool)
+    rate_limit_sign_in_ip: RateLimit = setting(RateLimit(30, 300), _rate,
+        "COUNT/SECONDS, counted in PostgreSQL (shared by all workers and instances)")
+    rate_limit_sign_in_email: RateLimit = setting(RateLimit(10, 900), _rate)
+    rate_limit_sign_up_ip: RateLimit = setting(RateLimit(10, 3600), _rate)
+    rate_limit_reset_request_ip: RateLimit = setting(RateLimit(10, 3600), _rate)
+    rate_limit_reset_request_email: RateLimit = setting(RateLimit(3, 3600), _rate)
+    rate_limit_reset_ip: RateLimit = setting(RateLimit(20, 3600), _rate)
+    graphql_max_depth: int = setting(10, _int, positive=True)
+    graphql_max_tokens: int = setting(1000, _int, positive=True)
+    graphql_max_aliases: int = setting(15, _int, positive=True)
+    max_body_bytes: int = setting(65536, _int, positive=True)
+
+    @property
+    def production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @property
+    def hash_pool_size(self) -> int:
+        """Hashing threads of this process: HASH_WORKERS, or one per core in each worker. Not the cores divided among
+        the workers: uvicorn's workers share one listening socket and the first to wake accepts every pending
+        connection, so a burst of connections often lands on one worker, which then needs every core (make bench
+        measured 63% of the hash-bound limit with cores // workers threads, 76% with one per core)."""
+        return self.hash_workers or (os.cpu_count() or 1)
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """TRUSTED_ORIGINS, or by default the public and frontend URLs; outside production also this server's own
+        loopback address under both names (http://localhost:PORT and http://127.0.0.1:PORT), so the URL that
+        `serve` prints works whichever name the browser uses."""
+        if self.trusted_origins:
+            return self.trusted_origins
+        origins = [_origin(u) for u in (self.public_url, self.frontend_url)]
+        if not self.production:
+            origins += [f"http://{name}:{self.port}" for name in ("localhost", "127.0.0.1")]
+        return tuple(dict.fromkeys(origins))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def env_key(name: str) -> str:
@@ -272,18 +285,60 @@ def env_key(name: str) -> str:
 
 
 def _parse_field(name: str, raw: str) -> object:
+    meta = SETTINGS[name].metadata
     key = env_key(name)
-    parser = PARSERS.get(name)
-    if parser is None:
-        parser = RateLimit.parse  # every other field is a rate limit
     try:
-        value = parser(raw)
+        value = meta["parse"](raw)
     except (ValueError, TypeError) as exc:
-        hint = "expected COUNT/SECONDS, e.g. 10/300" if parser == RateLimit.parse else str(exc)
-        raise ConfigError(f"{key}={raw!r} is not valid: {hint}") from None
-    if name in POSITIVE and isinstance(value, (int, float)) and value <= 0:
+        raise ConfigError(f"{key}={raw!r} is not valid: {exc}") from None
+    if meta["positive"] and isinstance(value, (int, float)) and value <= 0:
         raise ConfigError(f"{key}={raw!r} is not valid: must be greater than zero")
     return value
+
+
+SETTINGS = {f.name: f for f in fields(Settings)}
+
+
+def _example_value(f) -> str:
+    if f.metadata["example"] is not None:
+        return f.metadata["example"]
+    value = f.default
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, RateLimit):
+        return f"{value.limit}/{value.window_seconds}"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
+def _comment(text: str, width: int = 118) -> list[str]:
+    lines, line = [], "#"
+    for word in text.split():
+        if len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = "#"
+        line += " " + word
+    return lines + [line] if line != "#" else lines
+
+
+def render_env_example() -> str:
+    """`.env.example`, rendered from the declarations: every key with its default and help text."""
+    out = [
+        "# chatbot-agent auth: every setting, with its default. Copy to .env and change what you need.",
+        "# The process environment wins over .env. A malformed value stops start-up with a message naming the key.",
+        "# Generated from chatbot_agent/config.py by `chatbot-agent env-example` (a test checks it is current).",
+    ]
+    for f in fields(Settings):
+        if f.metadata["section"]:
+            out += ["", f"# ---- {f.metadata['section']} " + "-" * max(3, 110 - len(f.metadata["section"]))]
+        out += _comment(f.metadata["help"])
+        out.append(f"{env_key(f.name)}={_example_value(f)}")
+    return "\n".join(out) + "\n"
 
 
 def load_environment(env_file: str | os.PathLike[str] | None = ".env") -> dict[str, str]:
@@ -345,8 +400,6 @@ def _weak_secret(text: str) -> bool:
 
 
 def _generate_secrets() -> dict[str, str]:
-    from .auth.tokens import generate_private_key
-
     return {"SESSION_SECRET": secrets.token_urlsafe(32), "JWT_PRIVATE_KEY": generate_private_key()}
 
 
@@ -377,8 +430,6 @@ def _with_secrets(s: Settings) -> Settings:
 
 
 def _validate_private_key(text: str) -> None:
-    from .auth.tokens import load_private_key
-
     try:
         load_private_key(text)
     except ValueError as exc:

@@ -1,0 +1,31 @@
+"""Authentication: the core (auth/core) and the sign-in methods that plug into it (auth/methods/<name>/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config import Settings
+from .core.core import Core
+from .methods import enabled
+from .methods.base import Method
+
+
+class Auth:
+    """The assembled service: the core plus each enabled method's service as an attribute (`auth.password` …).
+    Transports (GraphQL, REST) use this and nothing below it."""
+
+    def __init__(self, core: Core, methods: list[Method]) -> None:
+        self.core = core
+        self.methods = methods
+        self.services: dict[str, Any] = {}
+        for method in methods:
+            service = method.service(core)
+            self.services[method.name] = service
+            setattr(self, method.attr, service)
+
+    def has(self, name: str) -> bool:
+        return name in self.services
+
+    @classmethod
+    def build(cls, core: Core, settings: Settings) -> "Auth":
+        return cls(core, enabled(settings))

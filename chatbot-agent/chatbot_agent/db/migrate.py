@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Sequence
 
 import asyncpg
 
@@ -33,12 +34,22 @@ class Migration:
     sql: str
 
 
-def available() -> list[Migration]:
+CORE = "chatbot_agent.db"
+
+
+def available(sources: Sequence[str] = (CORE,)) -> list[Migration]:
+    """The migrations in the `migrations/` folder of each package in `sources`: the core's, and those that sign-in
+    methods bring in their own folders (`auth.methods.migration_sources()`). Versions are global: the core uses
+    0001-0099 and each method its own block (auth/methods/README.md)."""
     found = []
-    for entry in resources.files("chatbot_agent.db").joinpath("migrations").iterdir():
-        match = NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    for package in dict.fromkeys(sources):
+        folder = resources.files(package).joinpath("migrations")
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            match = NAME.match(entry.name)
+            if match:
+                found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
     found.sort(key=lambda m: m.version)
     if len({m.version for m in found}) != len(found):
         raise RuntimeError("two migrations share a version number")
@@ -52,7 +63,7 @@ async def applied_versions(conn: asyncpg.Connection) -> list[int]:
     return [r["version"] for r in await conn.fetch("SELECT version FROM auth_migrations ORDER BY version")]
 
 
-async def migrate(conn: asyncpg.Connection) -> list[Migration]:
+async def migrate(conn: asyncpg.Connection, sources: Sequence[str] = (CORE,)) -> list[Migration]:
     """Apply the pending migrations; returns those applied. Safe to run concurrently from many processes, and
     through a transaction pooler. A failure rolls the whole run back."""
     async with conn.transaction():
@@ -65,7 +76,7 @@ async def migrate(conn: asyncpg.Connection) -> list[Migration]:
         )
         done = set(await applied_versions(conn))
         applied = []
-        for m in available():
+        for m in available(sources):
             if m.version in done:
                 continue
             try:

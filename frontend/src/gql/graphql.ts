@@ -6,6 +6,7 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** Stable machine-readable error codes; clients branch on these, never on messages. */
 export type AuthErrorCode =
+  | 'EMAIL_NOT_VERIFIED'
   | 'EMAIL_TAKEN'
   | 'INTERNAL'
   | 'INVALID_CREDENTIALS'
@@ -68,6 +69,7 @@ export type SignUpMutationVariables = Exact<{
 export type SignUpMutation = { signUp:
     | { __typename: 'AuthError', code: AuthErrorCode, message: string, field: string | null, retryAfterSeconds: number | null }
     | { __typename: 'AuthSuccess', user: { id: string, firstName: string, lastName: string, email: string, emailVerified: boolean, createdAt: string } }
+    | { __typename: 'TwoFactorRequired' }
    };
 
 export type SignInMutationVariables = Exact<{
@@ -78,6 +80,7 @@ export type SignInMutationVariables = Exact<{
 export type SignInMutation = { signIn:
     | { __typename: 'AuthError', code: AuthErrorCode, message: string, field: string | null, retryAfterSeconds: number | null }
     | { __typename: 'AuthSuccess', user: { id: string, firstName: string, lastName: string, email: string, emailVerified: boolean, createdAt: string } }
+    | { __typename: 'TwoFactorRequired' }
    };
 
 export type SignOutMutationVariables = Exact<{ [key: string]: never; }>;

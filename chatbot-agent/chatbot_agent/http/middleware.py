@@ -10,7 +10,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .logs import request_id
+from ..logs import request_id
 
 log = logging.getLogger("chatbot_agent.http")
 

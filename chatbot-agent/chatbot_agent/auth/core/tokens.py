@@ -5,7 +5,6 @@ The private key comes from JWT_PRIVATE_KEY: the 32-byte Ed25519 seed, base64url-
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import secrets
@@ -13,29 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from ...keys import b64url as _b64url
+from ...keys import generate_private_key, load_private_key
+
+__all__ = ["AccessClaims", "AccessTokens", "generate_private_key", "load_private_key"]
 
 ALGORITHM = "EdDSA"
 VERIFIED_CACHE_SIZE = 4096  # verified tokens remembered per process (see AccessTokens.verify)
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def generate_private_key() -> str:
-    return _b64url(secrets.token_bytes(32))
-
-
-def load_private_key(text: str) -> Ed25519PrivateKey:
-    try:
-        seed = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError):
-        raise ValueError("expected the base64url of a 32-byte Ed25519 seed") from None
-    if len(seed) != 32:
-        raise ValueError(f"expected a 32-byte Ed25519 seed, got {len(seed)} bytes")
-    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from ..logs import REVEAL
+from ...logs import REVEAL
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class Draft:
     to: str
     subject: str
     text: str
+    html: str | None = None
 
 
 class Mailer:
@@ -82,6 +83,14 @@ class Mailer:
         self._worker.cancel()
         self._worker = None
 
+    def send(self, draft: Draft) -> bool:
+        """Queue a mail that is already composed."""
+
+        async def ready() -> Draft:
+            return draft
+
+        return self.enqueue_job(ready)
+
     def enqueue_job(self, compose: Callable[[], Awaitable[Draft | None]]) -> bool:
         """Queue a mail whose content is composed in the background (it may need the database); `compose` returns
         None when there is nothing to send. Neither composing nor sending ever delays the caller."""
@@ -97,13 +106,15 @@ class Mailer:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, draft.to, draft.subject
         message.set_content(draft.text)
+        if draft.html:
+            message.add_alternative(draft.html, subtype="html")
         return message
 
     async def send_now(self, message: EmailMessage) -> None:
         if self.target is None:
             log.warning(
                 "DEVELOPMENT MODE (no SMTP_URL): mail not sent; its content follows.\nTo: %s\nSubject: %s\n\n%s",
-                message["To"], message["Subject"], message.get_content(), extra={REVEAL: True},
+                message["To"], message["Subject"], _text_of(message), extra={REVEAL: True},
             )  # fmt: skip
             return
         t = self.target
@@ -127,3 +138,8 @@ class Mailer:
                 await self.send_now(self._message(draft))
         except Exception as exc:  # noqa: BLE001 - a failed mail must not kill the worker
             log.error("mail not sent: %s", type(exc).__name__)
+
+
+def _text_of(message: EmailMessage) -> str:
+    part = message.get_body(("plain",))
+    return (part or message).get_content()

@@ -1,4 +1,6 @@
-"""The one error type services raise. The GraphQL layer maps it to `AuthError` data."""
+"""The one error type services raise, and the one list of codes. The transports map it to their error shape
+(GraphQL `AuthError` data; Better Auth's JSON over REST). A method that needs a new code adds it here, so clients
+see one enum."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ class Code(str, enum.Enum):
     INVALID_OR_EXPIRED_TOKEN = "INVALID_OR_EXPIRED_TOKEN"
     RATE_LIMITED = "RATE_LIMITED"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
+    EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED"
     INTERNAL = "INTERNAL"
 
 

@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from ..config import RateLimit
-from ..db import repo
+from ...config import RateLimit
+from ...db import ratelimits
 from .errors import AuthFailure, Code
 
 
@@ -40,7 +40,7 @@ class RateLimiter:
             return
         keys = [key(rule, value) for rule, value in checks]
         gate = checks[0][0].limit
-        rows = await repo.hit_rate_limits(self._db, (keys[0], gate.window_seconds, gate.limit), keys[1:],
+        rows = await ratelimits.hit(self._db, (keys[0], gate.window_seconds, gate.limit), keys[1:],
                                           [rule.limit.window_seconds for rule, _ in checks[1:]])  # fmt: skip
         limits = {k: rule.limit.limit for k, (rule, _) in zip(keys, checks)}
         now = datetime.now(timezone.utc)

@@ -1,6 +1,6 @@
-"""Opaque session tokens and their cookie.
+"""The session cookie.
 
-A session token is 32 random bytes (base64url). The browser holds it in an HttpOnly cookie, signed the way Better
+A session token is 32 random bytes (base64url, `ids.new_token`). The browser holds it in an HttpOnly cookie, signed the way Better
 Auth signs its cookie (`<token>.<base64 HMAC-SHA256(secret, token)>`), so a tampered cookie is rejected before any
 database work. The database holds only `sha256(token)`: a leaked session table signs nobody in.
 """
@@ -10,26 +10,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
-import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, unquote
-
-ID_ALPHABET = string.ascii_letters + string.digits
-
-
-def new_id() -> str:
-    """A random 32-character id, as Better Auth makes them."""
-    return "".join(secrets.choice(ID_ALPHABET) for _ in range(32))
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
 
 @dataclass(frozen=True)
 class CookieSpec:
@@ -47,6 +29,15 @@ class SessionCookie:
 
     def _signature(self, token: str) -> str:
         return base64.b64encode(hmac.new(self._key, token.encode(), hashlib.sha256).digest()).decode()
+
+    def sibling(self, purpose: str, max_age: int) -> "SessionCookie":
+        """Another signed cookie beside the session's (a pending second factor, a trusted device …): named like
+        Better Auth names its own (`better-auth.session_token` → `better-auth.two_factor`), else `<name>_<purpose>`."""
+        base = self.spec.name
+        name = base[: -len("session_token")] + purpose if base.endswith(".session_token") else f"{base}_{purpose}"
+        sibling = SessionCookie.__new__(SessionCookie)
+        sibling._key, sibling.spec = self._key, replace(self.spec, name=name, max_age=max_age)
+        return sibling
 
     def encode(self, token: str) -> str:
         return quote(f"{token}.{self._signature(token)}", safe="")

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from ..cli import SOURCE_ENV  # set by `serve` for its workers: where the parent resolved the database from
 from ..config import ConfigError, Settings, load_environment
 from ..logs import redact as _redact_text
 from . import mcp
+
+SOURCE_ENV = "CHATBOT_AGENT_DB_SOURCE"  # set by `serve` for its workers: where the parent resolved the database from
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ import ssl
 import asyncpg
 
 from ..config import Settings
+from ..db.errors import is_unavailable
+from ..logs import redact
 from .dsn import DatabaseConfigError, Target
-from .errors import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +88,6 @@ async def connect(target: Target, settings: Settings, *, admin: bool = True) -> 
 def explain(exc: BaseException | str) -> str:
     """What went wrong connecting, in words a user can act on; for asyncpg's exceptions and the messages of other
     PostgreSQL clients (an MCP server's), never with a password in it."""
-    from ..logs import redact
-
     text = str(exc)
     low = text.lower()
     if isinstance(exc, asyncpg.InvalidPasswordError) or "password authentication failed" in low:

@@ -1,4 +1,5 @@
-"""Strawberry types of the public GraphQL contract (names fixed by the API contract)."""
+"""The GraphQL types every part of the schema shares (names fixed by the API contract). A method's own inputs and
+results live in its folder's graphql.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated, Union
 
 import strawberry
 
-from ..auth.errors import Code
+from ...auth.core.errors import Code
 
 
 # The service's error codes, published as they are: one list of codes for the service and the API.
@@ -43,6 +44,13 @@ class AuthSuccess:
     access_token_expires_at: datetime
 
 
+@strawberry.type(description="Password (or another first factor) accepted; a second factor is needed before a "
+                               "session starts. The pending sign-in lives in an HttpOnly cookie for a few minutes.")
+class TwoFactorRequired:
+    methods: list[str] = strawberry.field(description='Second factors the user can finish with, e.g. "totp", '
+                                                      '"backup-code".')
+
+
 @strawberry.type(description="A failure the user can act on. `field` names the input field at fault, if any.")
 class AuthError:
     code: AuthErrorCode
@@ -54,67 +62,9 @@ class AuthError:
 
 
 @strawberry.type
-class RequestPasswordResetSuccess:
-    message: str
-
-
-@strawberry.type
-class ResetPasswordSuccess:
-    message: str
-
-
-@strawberry.type
-class ChangePasswordSuccess:
-    message: str
-    revoked_sessions: int
-
-
-@strawberry.type
 class RevokeSessionsSuccess:
     revoked_sessions: int
 
 
-AuthResult = Annotated[Union[AuthSuccess, AuthError], strawberry.union("AuthResult")]
-RequestPasswordResetResult = Annotated[
-    Union[RequestPasswordResetSuccess, AuthError], strawberry.union("RequestPasswordResetResult")
-]
-ResetPasswordResult = Annotated[Union[ResetPasswordSuccess, AuthError], strawberry.union("ResetPasswordResult")]
-ChangePasswordResult = Annotated[Union[ChangePasswordSuccess, AuthError], strawberry.union("ChangePasswordResult")]
+AuthResult = Annotated[Union[AuthSuccess, TwoFactorRequired, AuthError], strawberry.union("AuthResult")]
 RevokeSessionsResult = Annotated[Union[RevokeSessionsSuccess, AuthError], strawberry.union("RevokeSessionsResult")]
-
-
-@strawberry.input
-class SignUpInput:
-    first_name: str
-    last_name: str
-    email: str
-    password: str
-
-
-@strawberry.input
-class SignInInput:
-    email: str
-    password: str
-
-
-@strawberry.input
-class RequestPasswordResetInput:
-    email: str
-
-
-@strawberry.input
-class ResetPasswordInput:
-    token: str
-    new_password: str
-
-
-@strawberry.input
-class ChangePasswordInput:
-    current_password: str
-    new_password: str
-
-
-@strawberry.type(description="Password rules the server enforces, so clients can show them before submit.")
-class PasswordPolicy:
-    min_length: int
-    max_length: int

@@ -1,0 +1,1 @@
+"""Transports over the same services: GraphQL (primary) and Better Auth's REST routes."""

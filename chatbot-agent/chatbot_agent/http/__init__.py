@@ -1,0 +1,1 @@
+"""HTTP plumbing below the transports: ASGI middleware."""
