@@ -32,6 +32,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 LUA = BENCH / "lua" / "requests.lua"
 BETTER_AUTH_DIR = BENCH / "better_auth"
+BETTER_AUTH_PY_DIR = BENCH / "better_auth_py"
 
 
 def free_port() -> int:
@@ -61,9 +62,10 @@ class Postgres:
         parts = urlsplit(self.admin_dsn)
         return urlunsplit(parts._replace(path="/" + database))
 
-    async def create(self, prefix: str) -> str:
+    async def create(self, prefix: str, *, migrate: bool = True) -> str:
+        """A new database; with `migrate`, our schema (Better Auth's tables + our additions) is applied to it."""
         from chatbot_agent.auth.methods import migration_sources
-        from chatbot_agent.db import migrate
+        from chatbot_agent.db import migrate as migrations
 
         name = f"{prefix}_{secrets.token_hex(4)}"
         admin = await asyncpg.connect(self.admin_dsn)
@@ -72,11 +74,12 @@ class Postgres:
         finally:
             await admin.close()
         self.created.append(name)
-        conn = await asyncpg.connect(self.dsn(name))
-        try:
-            await migrate.migrate(conn, migration_sources())  # our schema is Better Auth's tables (+ our additions): both services use it
-        finally:
-            await conn.close()
+        if migrate:
+            conn = await asyncpg.connect(self.dsn(name))
+            try:
+                await migrations.migrate(conn, migration_sources())  # Better Auth's tables (+ ours): ours and node's
+            finally:
+                await conn.close()
         return self.dsn(name)
 
     async def version(self) -> str:
@@ -225,6 +228,31 @@ def install_better_auth() -> str:
                        stdout=subprocess.DEVNULL)  # fmt: skip
     meta = json.loads((BETTER_AUTH_DIR / "node_modules" / "better-auth" / "package.json").read_text())
     return meta["version"]
+
+
+def install_better_auth_py() -> str:
+    """The Python port of Better Auth (PyPI better-auth-server) with pip into its own venv, bench/better_auth_py/.venv
+    (git-ignored), when missing or older than requirements.txt; returns the installed version. Raises
+    subprocess.CalledProcessError (output attached) when pip fails."""
+    venv = BETTER_AUTH_PY_DIR / ".venv"
+    marker = venv / ".installed"
+    requirements = BETTER_AUTH_PY_DIR / "requirements.txt"
+    if not marker.is_file() or marker.stat().st_mtime < requirements.stat().st_mtime:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-r", str(requirements)], check=True, capture_output=True, text=True)  # fmt: skip
+        marker.touch()
+    return better_auth_py_version()
+
+
+def better_auth_py_python() -> Path:
+    return BETTER_AUTH_PY_DIR / ".venv" / "bin" / "python"
+
+
+def better_auth_py_version() -> str:
+    code = "from importlib.metadata import version; print(version('better-auth-server'))"
+    return subprocess.run([str(better_auth_py_python()), "-c", code], check=True, capture_output=True,
+                          text=True).stdout.strip()  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------ load generator

@@ -1,7 +1,9 @@
 """`make bench` never rots: its whole machinery runs here with tiny counts (bench/run.py --smoke) against the session's
 PostgreSQL, and the figures it writes must be sane. No speed is asserted: these machines are shared and noisy.
 
-Needs wrk (Debian: apt-get install wrk); with npm on PATH it also installs and drives Better Auth."""
+Needs wrk (Debian: apt-get install wrk); with npm on PATH it also installs and drives Better Auth. It always installs
+and drives the Python port of Better Auth (PyPI better-auth-server, in bench/better_auth_py/.venv: the first run
+spends a minute or two in pip)."""
 
 from __future__ import annotations
 
@@ -28,21 +30,22 @@ def assert_sane(name: str, phase: dict) -> None:
     assert 0 < phase["p50_ms"] <= phase["p99_ms"] <= phase["max_ms"], name
 
 
+@pytest.mark.timeout(660)
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk): make bench needs it")
 def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_path):
     out = tmp_path / "bench.json"
     argv = [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--postgres-url", databases.dsn("postgres"),
-            "--output", str(out)]  # fmt: skip
+            "--output", str(out), "--better-auth-py"]  # fmt: skip
     with_better_auth = shutil.which("npm") is not None and shutil.which("node") is not None
     if with_better_auth:
         argv.append("--better-auth")
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        stdout, stderr = process.communicate(timeout=240)
+        stdout, stderr = process.communicate(timeout=540)
     except subprocess.TimeoutExpired:
         process.terminate()  # SIGTERM: the benchmark stops its servers and drops its databases on the way out
         stdout, stderr = process.communicate(timeout=60)
-        pytest.fail(f"the smoke benchmark did not finish in 240 s:\n{stderr[-3000:]}")
+        pytest.fail(f"the smoke benchmark did not finish in 540 s:\n{stderr[-3000:]}")
     assert process.returncode == 0, stdout[-3000:] + stderr[-3000:]
 
     results = json.loads(out.read_text())
@@ -78,8 +81,17 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
     else:
         assert "npm" in ba["skipped"]
 
+    py = results["better_auth_py"]
+    assert "skipped" not in py, py.get("skipped")  # pip reaches PyPI wherever `make test` runs
+    assert py["version"] and py["workers"] == 2
+    for name in ("sign_in", "get_session"):
+        assert_sane(f"Python port {name}", py[name])
+    assert_sane("Python port get-session during its sign-in load", py["mixed"]["get_session"])
+    assert "signIn / Python port sign-in" in goals and "me (cookie) / Python port get-session" in goals
+
     table = stdout
-    for row in ("hash-bound limit", "ours: signIn", "ours: me (cookie)", "plain Starlette JSON", "config:", "machine:"):
+    for row in ("hash-bound limit", "ours: signIn", "ours: me (cookie)", "plain Starlette JSON", "config:", "machine:",
+                "Python port"):
         assert row in table, row
 
 
