@@ -89,6 +89,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--signups", type=int, default=10_000, help="sign-ups for the memory phase")
     p.add_argument("--signup-concurrency", type=int, default=16)
     p.add_argument("--burst", type=int, default=1000, help="concurrent sign-ins of the memory burst")
+    p.add_argument("--compare-shared-socket", action="store_true",
+                   help="also run signIn and me (cookie) on a second server of ours started with `serve --shared-socket` "
+                        "(uvicorn's one listening socket for all workers), in turns with the first: the load spread "
+                        "before and after per-worker sockets")  # fmt: skip
     p.add_argument("--no-better-auth", action="store_true", help="skip the Better Auth comparison")
     p.add_argument("--better-auth", action="store_true", help="with --smoke: include Better Auth (npm install)")
     p.add_argument("--better-auth-workers", type=int, default=None, help="node processes (default: --workers)")
@@ -177,6 +181,7 @@ class Bench:
         self.run_id = secrets.token_hex(3)
         self.results: dict = {"phases": {}}
         self.servers: list[harness.Server] = []
+        self.secrets = {"SESSION_SECRET": secrets.token_urlsafe(32), "JWT_PRIVATE_KEY": _jwt_key()}  # every server
 
     def log(self, message: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -291,14 +296,14 @@ class Bench:
         server.stop()
         self.servers.remove(server)
 
-    def start_ours(self, dsn: str) -> harness.Server:
+    def start_ours(self, dsn: str, *, extra: tuple[str, ...] = (), name: str = "chatbot-agent") -> harness.Server:
         a = self.args
         port = harness.free_port()
         limit = "1000000/60"  # rate limits stay on (one SQL upsert per sign-in) but out of the way of one client
         env = {
             **harness.base_env(), "APP_ENV": "production", "DATABASE_URL": dsn,
             "PUBLIC_URL": f"http://127.0.0.1:{port}", "FRONTEND_DIST": "", "DATA_DIR": str(self.workdir / "data"),
-            "SESSION_SECRET": secrets.token_urlsafe(32), "JWT_PRIVATE_KEY": _jwt_key(),
+            **self.secrets,
             "ARGON2_MEMORY_KIB": str(a.argon2_memory_kib), "ARGON2_TIME_COST": str(a.argon2_time_cost),
             "ARGON2_PARALLELISM": str(a.argon2_parallelism), "HASH_WORKERS": str(a.hash_workers),
             "DB_POOL_MAX": str(a.pool_size), "LOG_LEVEL": "INFO",
@@ -307,8 +312,8 @@ class Bench:
         }  # fmt: skip
         exe = str(Path(sys.executable).with_name("chatbot-agent"))
         argv = [exe, "--env-file", str(self.workdir / "no.env"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(a.workers)]  # fmt: skip
-        return self.start(harness.start_server("chatbot-agent", argv, port=port, env=env, cwd=self.workdir,
+                "--workers", str(a.workers), *extra]  # fmt: skip
+        return self.start(harness.start_server(name, argv, port=port, env=env, cwd=self.workdir,
                                                logdir=self.workdir, ready_path="/health"))  # fmt: skip
 
     def start_plain(self) -> harness.Server:
@@ -358,6 +363,9 @@ class Bench:
             copied = await harness.copy_users(ba.dsn, dsn)
             self.log(f"copied {copied} Better Auth users (scrypt hashes) into our database")
         ours, plain = self.start_ours(dsn), self.start_plain()
+        shared = None
+        if a.compare_shared_socket:  # the same service, database and sessions; only the listening socket differs
+            shared = self.start_ours(dsn, extra=("--shared-socket",), name="chatbot-agent-shared-socket")
         self.log(f"ours on {ours.url} ({a.workers} workers), references on {plain.url}")
         cookies, tokens = await self.seed_ours(ours, migrated_from_better_auth=ba is not None)
         if ba:
@@ -389,11 +397,16 @@ class Bench:
             "sign_in": lambda s: self.wrk(ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections,
                                           seconds=s),
         }  # fmt: skip
+        if shared:
+            jobs["sign_in_shared_socket"] = lambda s: self.wrk(shared, sign_in, expect='"AuthSuccess"',
+                                                               connections=a.sign_in_connections, seconds=s)  # fmt: skip
         for peer in peers:
             jobs[f"{peer.key}:sign_in"] = (lambda peer: lambda s: self.wrk(
                 peer.server, peer.sign_in, expect='"token"', connections=a.sign_in_connections, seconds=s))(peer)
         runs = self.rounds(jobs)
         phases["sign_in"] = harness.combine(runs["sign_in"])
+        if shared:
+            phases["sign_in_shared_socket"] = harness.combine(runs["sign_in_shared_socket"])
         for peer in peers:
             self.results[peer.key]["sign_in"] = harness.combine(runs[f"{peer.key}:sign_in"])
         limits = [r["per_s"] for r in runs["limit"]]
@@ -409,6 +422,9 @@ class Bench:
                                                   seconds=s),
             "me_bearer": lambda s: self.wrk(ours, me_bearer, expect=expect_me, connections=a.me_connections, seconds=s),
         }  # fmt: skip
+        if shared:
+            jobs["me_cookie_shared_socket"] = lambda s: self.wrk(shared, me_cookie, expect=expect_me,
+                                                                 connections=a.me_connections, seconds=s)  # fmt: skip
         for peer in peers:
             jobs[f"{peer.key}:get_session"] = (lambda peer: lambda s: self.wrk(
                 peer.server, peer.get_session, expect='"session"', connections=a.me_connections, seconds=s))(peer)
@@ -416,6 +432,8 @@ class Bench:
         for peer in peers:
             self.results[peer.key]["get_session"] = harness.combine(runs.pop(f"{peer.key}:get_session"))
         phases.update({name: harness.combine(r) for name, r in runs.items()})
+        if shared:
+            self.stop(shared)
 
         for peer in peers:
             self.log(f"{peer.label}: get-session while its sign-in is saturated")
@@ -539,7 +557,11 @@ def table(results: dict) -> str:
     rows.append(("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "",
                  "", ""))  # fmt: skip
     add("ours: signIn", p["sign_in"])
+    if "sign_in_shared_socket" in p:
+        add("ours, one shared socket: signIn", p["sign_in_shared_socket"])
     add("ours: me (cookie)", p["me_cookie"])
+    if "me_cookie_shared_socket" in p:
+        add("ours, one shared socket: me (cookie)", p["me_cookie_shared_socket"])
     add("ours: me (bearer)", p["me_bearer"])
     add("plain Starlette JSON (reference)", p["plain"])
     add("bare Strawberry, constant me (reference)", p["bare_strawberry"])

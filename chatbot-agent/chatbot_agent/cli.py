@@ -89,11 +89,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             os.environ["DATABASE_URL"] = target.dsn  # every worker joins the database resolved here, once
             os.environ[SOURCE_ENV] = target.source
-            uvicorn.run("chatbot_agent.cli:app_factory", factory=True, workers=settings.workers, **common)
+            _serve_workers(settings, common, shared_socket=args.shared_socket)
     finally:
         if target.embedded is not None:
             target.embedded.cleanup()  # stops the embedded server unless another process still uses it
     return 0
+
+
+def _serve_workers(settings: Settings, common: dict, *, shared_socket: bool) -> None:
+    """uvicorn's supervisor and N workers; each worker listens on a socket of its own (SO_REUSEPORT, see listen.py)
+    unless `shared_socket` or the platform does not balance such sockets (then uvicorn's one shared socket)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from . import listen
+
+    if shared_socket or not listen.reuse_port_supported():
+        uvicorn.run("chatbot_agent.cli:app_factory", factory=True, workers=settings.workers, **common)
+        return
+    config = uvicorn.Config("chatbot_agent.cli:app_factory", factory=True, workers=settings.workers, **common)
+    try:
+        hold = listen.reserve(settings.host, settings.port)
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", settings.host, settings.port, exc)
+        raise SystemExit(3) from None  # uvicorn's STARTUP_FAILURE, as when it binds itself
+    try:
+        config.port = hold.getsockname()[1]
+        log.info("listening on %s:%d, one socket per worker (SO_REUSEPORT), %d workers", settings.host, config.port,
+                 settings.workers)  # fmt: skip
+        sockets = [listen.WorkerSocket(settings.host, config.port)]
+        Multiprocess(config, sockets=sockets).run()  # type: ignore[arg-type]
+    finally:
+        hold.close()
 
 
 def _exit_on_signal(signum, frame) -> None:
@@ -173,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
+    serve.add_argument("--shared-socket", action="store_true",
+                       help="with --workers N: one listening socket shared by the workers (uvicorn's default) instead "
+                            "of one SO_REUSEPORT socket per worker")  # fmt: skip
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
     export = sub.add_parser("export-schema", help="print or write the GraphQL SDL")
