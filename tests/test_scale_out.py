@@ -1,0 +1,165 @@
+"""Scale-out: three instances of the service (separate `chatbot-agent serve` processes on separate ports, as behind a
+load balancer) on one PostgreSQL. They share nothing but the database and the secrets, so whatever one instance does
+to a session or a budget, the others see at once. Two instances that start at once on a fresh database migrate it
+once, without a collision.
+
+The instances run with rate limits on and TRUSTED_PROXY_COUNT=1, as behind a reverse proxy: each test speaks for its
+own client address in X-Forwarded-For, so budgets are per test."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import subprocess
+
+import asyncpg
+import httpx
+import pytest
+
+from chatbot_agent.db import migrate
+
+from .processes import cli, instances, service_env
+from .support import ME, SIGN_IN, SIGN_OUT, SIGN_UP, sign_up_input
+
+PUBLIC_URL = "http://auth.example.test"  # the load balancer's address: one issuer and one origin for all instances
+COOKIE = "chatbot_session"
+SIGN_IN_IP_LIMIT = 6
+_addresses = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def fresh_database(databases):
+    import asyncio
+
+    return asyncio.run(databases.create("scale_out", migrated=False))
+
+
+@pytest.fixture(scope="module")
+def cluster(fresh_database, tmp_path_factory):
+    """A, B and C, started at once on a database no migration has touched yet: all three migrate it on start-up."""
+    tmp = tmp_path_factory.mktemp("cluster")
+    env = service_env(fresh_database, tmp, PUBLIC_URL=PUBLIC_URL, RATE_LIMIT_ENABLED="true", TRUSTED_PROXY_COUNT="1",
+                      RATE_LIMIT_SIGN_IN_IP=f"{SIGN_IN_IP_LIMIT}/600")  # fmt: skip
+    with instances(env, tmp, ["A", "B", "C"]) as (a, b, c):
+        with httpx.Client(base_url=a.url, timeout=30) as ca, httpx.Client(base_url=b.url, timeout=30) as cb, \
+                httpx.Client(base_url=c.url, timeout=30) as cc:  # fmt: skip
+            yield {"A": Node(ca), "B": Node(cb), "C": Node(cc)}
+
+
+class Node:
+    """A client of one instance that keeps no cookies of its own: each call says which session (if any) it carries."""
+
+    def __init__(self, http: httpx.Client) -> None:
+        self.http = http
+
+    def gql(self, query: str, variables: dict | None = None, *, address: str, cookie: str | None = None,
+            token: str | None = None) -> httpx.Response:  # fmt: skip
+        headers = {"X-Forwarded-For": address}
+        if cookie:
+            headers["Cookie"] = f"{COOKIE}={cookie}"
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = self.http.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        assert response.status_code == 200, response.text
+        assert "errors" not in response.json(), response.text
+        return response
+
+    def me(self, *, address: str, cookie: str | None = None, token: str | None = None) -> dict | None:
+        return self.gql(ME, address=address, cookie=cookie, token=token).json()["data"]["me"]
+
+
+def new_address() -> str:
+    return f"198.51.100.{next(_addresses)}"
+
+
+def session_cookie(response: httpx.Response) -> str:
+    value = response.cookies.get(COOKIE)
+    assert value, f"no {COOKIE} cookie in {response.headers.get_list('set-cookie')}"
+    return value
+
+
+def test_a_session_made_on_one_instance_is_seen_and_ended_on_the_others(cluster):
+    a, b, c = cluster["A"], cluster["B"], cluster["C"]
+    address = new_address()
+    signed_up = a.gql(SIGN_UP, sign_up_input("ada.scale@example.com"), address=address)
+    result = signed_up.json()["data"]["signUp"]
+    assert result["__typename"] == "AuthSuccess"
+    cookie, token, user_id = session_cookie(signed_up), result["accessToken"], result["user"]["id"]
+
+    # Signed up on A; B knows the session from its cookie, C knows the bearer token (one signing key, one database).
+    assert b.me(address=address, cookie=cookie)["id"] == user_id
+    assert c.me(address=address, token=token)["id"] == user_id
+    assert a.me(address=address, cookie=cookie)["id"] == user_id
+
+    # Signed out on C: the session is dead on A and B at once, for the cookie and for the access token alike.
+    assert c.gql(SIGN_OUT, address=address, cookie=cookie).json()["data"]["signOut"] is True
+    for node in (a, b, c):
+        assert node.me(address=address, cookie=cookie) is None
+        assert node.me(address=address, token=token) is None
+
+    # Signing in again on B makes a new session that A accepts, and the old cookie stays dead.
+    signed_in = b.gql(SIGN_IN, {"input": {"email": "ada.scale@example.com", "password": "correct horse battery staple"}},
+                      address=address)  # fmt: skip
+    assert signed_in.json()["data"]["signIn"]["__typename"] == "AuthSuccess"
+    fresh = session_cookie(signed_in)
+    assert fresh != cookie
+    assert a.me(address=address, cookie=fresh)["id"] == user_id
+    assert a.me(address=address, cookie=cookie) is None
+
+
+def test_one_client_has_one_rate_limit_budget_across_the_instances(cluster):
+    nodes = [cluster["A"], cluster["B"], cluster["C"]]
+    victim = "grace.scale@example.com"
+    nodes[0].gql(SIGN_UP, sign_up_input(victim), address=new_address())
+    attacker = new_address()
+    guess = lambda node, n: node.gql(SIGN_IN, {"input": {"email": victim, "password": f"wrong guess {n}"}},  # noqa: E731
+                                     address=attacker).json()["data"]["signIn"]  # fmt: skip
+
+    # The budget is spent across A, B and C in turn: two attempts each, not six on every instance.
+    codes = [guess(nodes[n % 3], n)["code"] for n in range(SIGN_IN_IP_LIMIT)]
+    assert codes == ["INVALID_CREDENTIALS"] * SIGN_IN_IP_LIMIT
+    for n, node in enumerate(nodes):
+        refused = guess(node, SIGN_IN_IP_LIMIT + n)
+        assert refused["code"] == "RATE_LIMITED" and refused["retryAfterSeconds"] > 0
+    # Another client is not affected: budgets are per client, shared by the instances.
+    ok = nodes[1].gql(SIGN_IN, {"input": {"email": victim, "password": "correct horse battery staple"}},
+                      address=new_address()).json()["data"]["signIn"]  # fmt: skip
+    assert ok["__typename"] == "AuthSuccess"
+
+
+async def _versions(dsn: str) -> list[int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return [r["version"] for r in await conn.fetch("SELECT version FROM auth_migrations ORDER BY version")]
+    finally:
+        await conn.close()
+
+
+def test_instances_started_at_once_migrated_the_fresh_database_once(cluster, fresh_database):
+    import asyncio
+
+    expected = [m.version for m in migrate.available()]
+    assert asyncio.run(_versions(fresh_database)) == expected  # each version recorded once, by one of A, B, C
+
+
+def test_two_migrate_commands_at_once_on_a_fresh_database(databases, tmp_path):
+    import asyncio
+
+    dsn = asyncio.run(databases.create("migrate_race", migrated=False))
+    env = service_env(dsn, tmp_path)
+    runs = [subprocess.Popen(cli("migrate"), env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True) for _ in range(2)]  # fmt: skip
+    outputs = []
+    for run in runs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            outputs.append(run.communicate(timeout=120)[0])
+        if run.poll() is None:
+            run.kill()
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    expected = [m.version for m in migrate.available()]
+    # One of them applied every migration while the other waited on the lock and then found nothing to do (or they
+    # shared the work): either way each migration ran once.
+    applied = [int(out.split("applied ", 1)[1].split(" ", 1)[0]) for out in outputs]
+    assert sum(applied) == len(expected), outputs
+    assert all(f"database at version {expected[-1]}" in out for out in outputs), outputs
+    assert asyncio.run(_versions(dsn)) == expected
