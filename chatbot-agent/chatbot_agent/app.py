@@ -70,7 +70,8 @@ class AppState:
             parallelism=settings.argon2_parallelism, workers=settings.hash_pool_size,
         )  # fmt: skip
         self.tokens = AccessTokens(settings.jwt_private_key, issuer=settings.jwt_issuer,
-                                   audience=settings.jwt_audience, ttl_seconds=settings.access_token_ttl_seconds)  # fmt: skip
+                                   audience=settings.jwt_audience, ttl_seconds=settings.access_token_ttl_seconds,
+                                   previous_keys=settings.jwt_previous_keys)  # fmt: skip
         self.cookie = SessionCookie(settings.session_secret, CookieSpec(
             name=settings.session_cookie_name, secure=settings.secure_cookies, max_age=settings.session_ttl_seconds))  # fmt: skip
         self.mailer = Mailer(smtp_url=settings.smtp_url, sender=settings.mail_from, timeout=settings.smtp_timeout)

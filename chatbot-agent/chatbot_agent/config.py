@@ -116,6 +116,11 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.strip().lower() for item in text.split(",") if item.strip()))
 
 
+def _list(text: str) -> tuple[str, ...]:
+    """Comma-separated items, as written (secrets are checked later, so that an error never repeats them)."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
 def _rate(text: str) -> "RateLimit":
     try:
         return RateLimit.parse(text)
@@ -196,6 +201,11 @@ class Settings:
     jwt_private_key: str = setting("", _str, secret=True,
         help="Ed25519 private key (base64url of the 32-byte seed) that signs access tokens; public key at "
              "/.well-known/jwks.json")  # fmt: skip
+    jwt_previous_keys: tuple[str, ...] = setting((), _list, secret=True,
+        help="Other Ed25519 private keys, same format, comma-separated: they never sign, but the JWKS publishes them "
+             "and tokens signed with them verify until they expire. Rotation (README: Running in production): the "
+             "next key goes here first, then it becomes JWT_PRIVATE_KEY and the old one moves here; drop it after "
+             "ACCESS_TOKEN_TTL_SECONDS.")  # fmt: skip
 
     # ---- sessions and tokens
     session_cookie_name: str = setting("chatbot_session", _str, section="sessions and tokens",
@@ -380,6 +390,8 @@ def _check_consistency(s: Settings) -> None:
         raise ConfigError("ARGON2_MEMORY_KIB must be at least 8 × ARGON2_PARALLELISM")
     if s.production and s.argon2_memory_kib < 19456 and s.argon2_time_cost < 2:
         raise ConfigError("argon2 parameters below OWASP's minimum (m=19 MiB, t=2) are refused in production")
+    for n, key in enumerate(s.jwt_previous_keys, 1):
+        _validate_private_key(key, f"JWT_PREVIOUS_KEYS (key {n} of {len(s.jwt_previous_keys)})")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -429,8 +441,8 @@ def _with_secrets(s: Settings) -> Settings:
     return Settings(**{**{f.name: getattr(s, f.name) for f in fields(Settings)}, **updated})
 
 
-def _validate_private_key(text: str) -> None:
+def _validate_private_key(text: str, name: str = "JWT_PRIVATE_KEY") -> None:
     try:
         load_private_key(text)
     except ValueError as exc:
-        raise ConfigError(f"JWT_PRIVATE_KEY is not valid: {exc}") from None
+        raise ConfigError(f"{name} is not valid: {exc}") from None

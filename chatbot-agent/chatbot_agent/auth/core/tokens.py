@@ -1,6 +1,9 @@
-"""Short-lived EdDSA (Ed25519) access tokens for other services, and the JWKS document that publishes the key.
+"""Short-lived EdDSA (Ed25519) access tokens for other services, and the JWKS document that publishes the keys.
 
 The private key comes from JWT_PRIVATE_KEY: the 32-byte Ed25519 seed, base64url-encoded (`chatbot-agent gen-secrets`).
+It signs every new token. JWT_PREVIOUS_KEYS lists other keys in the same format (a key retired by a rotation, or the
+next one being rolled out): they never sign, but the JWKS publishes them and tokens signed with them verify until they
+expire. Every key is named by its `kid` (RFC 7638 thumbprint), which each token carries in its header.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Sequence
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -18,10 +22,17 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from ...keys import b64url as _b64url
 from ...keys import generate_private_key, load_private_key
 
-__all__ = ["AccessClaims", "AccessTokens", "generate_private_key", "load_private_key"]
+__all__ = ["AccessClaims", "AccessTokens", "generate_private_key", "load_private_key", "public_jwk"]
 
 ALGORITHM = "EdDSA"
 VERIFIED_CACHE_SIZE = 4096  # verified tokens remembered per process (see AccessTokens.verify)
+
+
+def public_jwk(public: Ed25519PublicKey) -> dict:
+    """The public JWK of a key with its `kid`: the RFC 7638 thumbprint, stable for a key, new for a new key."""
+    jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public.public_bytes(Encoding.Raw, PublicFormat.Raw))}
+    thumb = json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode()
+    return {**jwk, "kid": _b64url(hashlib.sha256(thumb).digest()), "alg": ALGORITHM, "use": "sig"}
 
 
 @dataclass(frozen=True)
@@ -32,19 +43,26 @@ class AccessClaims:
 
 
 class AccessTokens:
-    def __init__(self, private_key: str, *, issuer: str, audience: str, ttl_seconds: int) -> None:
+    def __init__(self, private_key: str, *, issuer: str, audience: str, ttl_seconds: int,
+                 previous_keys: Sequence[str] = ()) -> None:  # fmt: skip
         self._private = load_private_key(private_key)
-        self._public: Ed25519PublicKey = self._private.public_key()
-        raw = self._public.public_bytes(Encoding.Raw, PublicFormat.Raw)
-        self.jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw)}
-        # RFC 7638 thumbprint as key id: stable for a key, changes when the key rotates.
-        thumb = json.dumps(self.jwk, separators=(",", ":"), sort_keys=True).encode()
-        self.kid = _b64url(hashlib.sha256(thumb).digest())
+        current = public_jwk(self._private.public_key())
+        self.kid = current["kid"]
+        # kid -> public key: the signing key first, then the others (a previous key equal to the current one is moot)
+        self._keys: dict[str, Ed25519PublicKey] = {self.kid: self._private.public_key()}
+        self._jwks = [current]
+        for text in previous_keys:
+            public = load_private_key(text).public_key()
+            jwk = public_jwk(public)
+            if jwk["kid"] not in self._keys:
+                self._keys[jwk["kid"]] = public
+                self._jwks.append(jwk)
         self.issuer, self.audience, self.ttl = issuer, audience, timedelta(seconds=ttl_seconds)
         self._verified: dict[str, AccessClaims] = {}
 
     def jwks(self) -> dict:
-        return {"keys": [{**self.jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}]}
+        """Every key a token of ours may be signed with, by `kid`; the current (signing) key first."""
+        return {"keys": [dict(jwk) for jwk in self._jwks]}
 
     def issue(self, user_id: str, session_id: str, now: datetime | None = None) -> tuple[str, datetime]:
         now = now or datetime.now(timezone.utc)
@@ -82,8 +100,12 @@ class AccessTokens:
 
     def _decode(self, token: str) -> AccessClaims | None:
         try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.get(kid) if isinstance(kid, str) else None
+            if key is None:  # a key we do not know (or no kid): nothing to check the signature with
+                return None
             claims = jwt.decode(
-                token, self._public, algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
+                token, key, algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
                 options={"require": ["exp", "sub", "iss", "aud"]},
             )  # fmt: skip
         except jwt.PyJWTError:
