@@ -49,8 +49,10 @@ schema: install
 	$(BIN)/chatbot-agent export-schema -o schema/schema.graphql
 	if [ -d frontend/node_modules ]; then cd frontend && npm run codegen; fi
 
+# make bench BENCH_ARGS="--instances 2"  (bench/run.py --help lists every knob)
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache

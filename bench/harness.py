@@ -163,6 +163,16 @@ class Server:
                     cpu[p.pid] = times.user + times.system
         return cpu
 
+    def tree_cpu(self) -> float:
+        """CPU seconds used so far by the server and all its descendants (a 1-worker uvicorn has no children)."""
+        root = psutil.Process(self.pid)
+        total = 0.0
+        for p in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = p.cpu_times()
+                total += times.user + times.system
+        return total
+
     def log_tail(self, lines: int = 30) -> str:
         with contextlib.suppress(OSError):
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -93,6 +93,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="also run signIn and me (cookie) on a second server of ours started with `serve --shared-socket` "
                         "(uvicorn's one listening socket for all workers), in turns with the first: the load spread "
                         "before and after per-worker sockets")  # fmt: skip
+    p.add_argument("--instances", type=int, default=1,
+                   help="N > 1: also run `me` (cookie) through N instances of ours (separate serve processes on one "
+                        "database, --workers / N workers each, the load split evenly), in turns with one instance")
     p.add_argument("--no-better-auth", action="store_true", help="skip the Better Auth comparison")
     p.add_argument("--better-auth", action="store_true", help="with --smoke: include Better Auth (npm install)")
     p.add_argument("--better-auth-workers", type=int, default=None, help="node processes (default: --workers)")
@@ -197,6 +200,32 @@ class Bench:
             result["worker_cpu_share"] = [round(u / sum(used), 2) for u in used]
         return result
 
+    def wrk_instances(self, servers: list[harness.Server], requests: list[Request], *, expect: str, connections: int,
+                      seconds: float) -> dict:  # fmt: skip
+        """One phase through several instances at once: a wrk per instance, the connections split evenly, as a load
+        balancer would. Throughput is the sum; latencies are the worst instance's (percentiles cannot be merged)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        per = max(1, connections // len(servers))
+        before = [s.tree_cpu() for s in servers]
+        with ThreadPoolExecutor(len(servers)) as pool:
+            runs = list(pool.map(lambda s: harness.run_wrk(s.url, requests, expect=expect, connections=per,
+                                                           seconds=seconds, workdir=self.workdir), servers))  # fmt: skip
+        used = [s.tree_cpu() - b for s, b in zip(servers, before)]
+        out = {**runs[0], "connections": per * len(servers), "seconds": max(r["seconds"] for r in runs)}
+        for key in ("ok", "bad", "requests"):
+            out[key] = sum(r[key] for r in runs)
+        out["rps"] = sum(r["rps"] for r in runs)
+        for key in ("p50_ms", "p90_ms", "p99_ms", "max_ms", "mean_ms"):
+            out[key] = max(r[key] for r in runs)
+        out["socket_errors"] = {k: sum(r["socket_errors"].get(k, 0) for r in runs)
+                                for k in {k for r in runs for k in r["socket_errors"]}}  # fmt: skip
+        out["bad_sample"] = next((r["bad_sample"] for r in runs if r["bad_sample"]), None)
+        out["per_instance_rps"] = [round(r["rps"], 1) for r in runs]
+        if sum(used) > 0:  # each instance's share of the CPU the instances used
+            out["worker_cpu_share"] = [round(u / sum(used), 2) for u in used]
+        return out
+
     def rounds(self, jobs: dict) -> dict:
         """Run the compared phases in turns, `--rounds` times, each for its share of `--duration`."""
         runs: dict[str, list] = {name: [] for name in jobs}
@@ -296,13 +325,14 @@ class Bench:
         server.stop()
         self.servers.remove(server)
 
-    def start_ours(self, dsn: str, *, extra: tuple[str, ...] = (), name: str = "chatbot-agent") -> harness.Server:
+    def start_ours(self, dsn: str, *, extra: tuple[str, ...] = (), name: str = "chatbot-agent", workers: int = 0,
+                   public_url: str = "") -> harness.Server:  # fmt: skip
         a = self.args
         port = harness.free_port()
         limit = "1000000/60"  # rate limits stay on (one SQL upsert per sign-in) but out of the way of one client
         env = {
             **harness.base_env(), "APP_ENV": "production", "DATABASE_URL": dsn,
-            "PUBLIC_URL": f"http://127.0.0.1:{port}", "FRONTEND_DIST": "", "DATA_DIR": str(self.workdir / "data"),
+            "PUBLIC_URL": public_url or f"http://127.0.0.1:{port}", "FRONTEND_DIST": "", "DATA_DIR": str(self.workdir / "data"),
             **self.secrets,
             "ARGON2_MEMORY_KIB": str(a.argon2_memory_kib), "ARGON2_TIME_COST": str(a.argon2_time_cost),
             "ARGON2_PARALLELISM": str(a.argon2_parallelism), "HASH_WORKERS": str(a.hash_workers),
@@ -312,7 +342,7 @@ class Bench:
         }  # fmt: skip
         exe = str(Path(sys.executable).with_name("chatbot-agent"))
         argv = [exe, "--env-file", str(self.workdir / "no.env"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(a.workers), *extra]  # fmt: skip
+                "--workers", str(workers or a.workers), *extra]  # fmt: skip
         return self.start(harness.start_server(name, argv, port=port, env=env, cwd=self.workdir,
                                                logdir=self.workdir, ready_path="/health"))  # fmt: skip
 
@@ -363,6 +393,7 @@ class Bench:
             copied = await harness.copy_users(ba.dsn, dsn)
             self.log(f"copied {copied} Better Auth users (scrypt hashes) into our database")
         ours, plain = self.start_ours(dsn), self.start_plain()
+        ours_public = ours.url  # the JWT issuer every instance of ours shares
         shared = None
         if a.compare_shared_socket:  # the same service, database and sessions; only the listening socket differs
             shared = self.start_ours(dsn, extra=("--shared-socket",), name="chatbot-agent-shared-socket")
@@ -425,6 +456,15 @@ class Bench:
         if shared:
             jobs["me_cookie_shared_socket"] = lambda s: self.wrk(shared, me_cookie, expect=expect_me,
                                                                  connections=a.me_connections, seconds=s)  # fmt: skip
+        fleet = []
+        if a.instances > 1:  # the same database, secrets and issuer: a session made on `ours` works on each of them
+            per = max(1, a.workers // a.instances)
+            fleet = [self.start_ours(dsn, name=f"chatbot-agent-instance-{n + 1}", workers=per, public_url=ours_public)
+                     for n in range(a.instances)]  # fmt: skip
+            self.log(f"{a.instances} instances of ours ({per} worker(s) each) on {', '.join(f.url for f in fleet)}")
+            self.results["instances"] = {"count": a.instances, "workers_each": per}
+            jobs["me_cookie_instances"] = lambda s: self.wrk_instances(fleet, me_cookie, expect=expect_me,
+                                                                       connections=a.me_connections, seconds=s)  # fmt: skip
         for peer in peers:
             jobs[f"{peer.key}:get_session"] = (lambda peer: lambda s: self.wrk(
                 peer.server, peer.get_session, expect='"session"', connections=a.me_connections, seconds=s))(peer)
@@ -434,6 +474,8 @@ class Bench:
         phases.update({name: harness.combine(r) for name, r in runs.items()})
         if shared:
             self.stop(shared)
+        for instance in fleet:
+            self.stop(instance)
 
         for peer in peers:
             self.log(f"{peer.label}: get-session while its sign-in is saturated")
@@ -562,6 +604,9 @@ def table(results: dict) -> str:
     add("ours: me (cookie)", p["me_cookie"])
     if "me_cookie_shared_socket" in p:
         add("ours, one shared socket: me (cookie)", p["me_cookie_shared_socket"])
+    if "me_cookie_instances" in p:
+        n = results["instances"]
+        add(f"ours, {n['count']} instances × {n['workers_each']} worker(s): me (cookie)", p["me_cookie_instances"])
     add("ours: me (bearer)", p["me_bearer"])
     add("plain Starlette JSON (reference)", p["plain"])
     add("bare Strawberry, constant me (reference)", p["bare_strawberry"])

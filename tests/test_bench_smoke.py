@@ -35,7 +35,7 @@ def assert_sane(name: str, phase: dict) -> None:
 def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_path):
     out = tmp_path / "bench.json"
     argv = [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--postgres-url", databases.dsn("postgres"),
-            "--output", str(out), "--better-auth-py"]  # fmt: skip
+            "--output", str(out), "--better-auth-py", "--instances", "2"]  # fmt: skip
     with_better_auth = shutil.which("npm") is not None and shutil.which("node") is not None
     if with_better_auth:
         argv.append("--better-auth")
@@ -80,6 +80,10 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
         assert "me (cookie) / Better Auth get-session" in goals
     else:
         assert "npm" in ba["skipped"]
+
+    assert_sane("me through two instances", results["phases"]["me_cookie_instances"])
+    assert results["instances"] == {"count": 2, "workers_each": 1}
+    assert len(results["phases"]["me_cookie_instances"]["per_instance_rps"]) == 2
 
     py = results["better_auth_py"]
     assert "skipped" not in py, py.get("skipped")  # pip reaches PyPI wherever `make test` runs
