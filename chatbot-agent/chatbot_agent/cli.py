@@ -16,6 +16,7 @@ from .dbsource.dsn import SOURCE_ENV  # lets serve's workers log where the paren
 
 log = logging.getLogger("chatbot_agent")
 
+REBALANCE_ENV = "CHATBOT_AGENT_REBALANCE_PORT"  # serve's workers listen with SO_REUSEPORT on this port (listen.py)
 
 
 def _settings(args: argparse.Namespace, **overrides) -> Settings:
@@ -118,6 +119,7 @@ def _serve_workers(settings: Settings, common: dict, *, shared_socket: bool) -> 
         log.info("listening on %s:%d, one socket per worker (SO_REUSEPORT), %d workers", settings.host, config.port,
                  settings.workers)  # fmt: skip
         sockets = [listen.WorkerSocket(settings.host, config.port)]
+        os.environ[REBALANCE_ENV] = str(config.port)  # the workers even out long-lived connections
         Multiprocess(config, sockets=sockets).run()  # type: ignore[arg-type]
     finally:
         hold.close()
@@ -133,7 +135,12 @@ def app_factory():
 
     settings = load_settings()
     logs.configure(settings.log_level, settings.log_format)
-    return create_app(settings)
+    app = create_app(settings)
+    if port := os.environ.get(REBALANCE_ENV):
+        from .listen import Rebalance
+
+        return Rebalance(app, int(port))
+    return app
 
 
 def cmd_export_schema(args: argparse.Namespace) -> int:

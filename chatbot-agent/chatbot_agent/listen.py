@@ -15,12 +15,23 @@ listens on it once the application has started, so no connection waits in the qu
 
 The supervisor itself keeps a bound, non-listening socket on the address for its lifetime: it holds the port (no
 other program can take it between worker restarts), while the kernel routes connections only to listening sockets.
+
+The hash spreads many connections evenly, but a few long-lived ones can stay uneven for their whole life; `Rebalance`
+(below) has a worker above its share close its surplus after a response, so that their clients reconnect.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import math
+import os
 import socket
 import sys
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 def reuse_port_supported() -> bool:
@@ -72,3 +83,96 @@ class WorkerSocket:
 
     def __repr__(self) -> str:
         return f"WorkerSocket({self.host!r}, {self.port})"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rebalancing: the kernel's hash is even on average, but a handful of long-lived keep-alive connections (a reverse
+# proxy's pool, a load generator) can still fall 6 to 2 or 21 to 11, and keep that split for their whole life.
+
+TCP_ESTABLISHED, TCP_LISTEN = "01", "0A"
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Connections to one port, as the kernel lists them (/proc/net/tcp and tcp6): this process's, every process's,
+    and the number of listening sockets (one per worker)."""
+
+    mine: int
+    total: int
+    listeners: int
+
+    @property
+    def excess(self) -> int:
+        """How many of its connections this worker holds beyond an even share (rounded up)."""
+        if self.listeners < 2 or self.total == 0:
+            return 0
+        return max(0, self.mine - math.ceil(self.total / self.listeners))
+
+
+def _socket_inodes() -> set[str]:
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):
+                target = os.readlink(f"/proc/self/fd/{fd}")
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    return inodes
+
+
+def spread(port: int) -> Spread:
+    suffix = f":{port:04X}"
+    mine = total = listeners = 0
+    own = _socket_inodes()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as rows:
+            next(rows, None)  # header
+            for row in rows:
+                cols = row.split()
+                if len(cols) < 10 or not cols[1].endswith(suffix):
+                    continue
+                if cols[3] == TCP_LISTEN:
+                    listeners += 1
+                elif cols[3] == TCP_ESTABLISHED:
+                    total += 1
+                    mine += cols[9] in own
+    return Spread(mine, total, listeners)
+
+
+class Rebalance:
+    """ASGI middleware for a worker listening with SO_REUSEPORT. About twice a second it compares the connections it
+    holds with the others' (`spread`); while it holds more than an even share, it answers that many requests with
+    `Connection: close`. Their clients reconnect at once (HTTP/1.1 clients do so without an error) and the kernel
+    hashes each new connection afresh, so within a few seconds the workers hold even shares. Only a worker above its
+    share closes anything, one connection per surplus connection, so an even spread is left alone."""
+
+    def __init__(self, app, port: int, interval: float = 0.5) -> None:
+        self.app, self.port, self.interval = app, port, interval
+        self.to_close = 0
+        self._watcher: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        if self._watcher is None:
+            self._watcher = asyncio.get_running_loop().create_task(self._watch())
+        if self.to_close <= 0:
+            return await self.app(scope, receive, send)
+
+        async def send_closing(message) -> None:
+            if message["type"] == "http.response.start" and self.to_close > 0:
+                self.to_close -= 1
+                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
+
+        await self.app(scope, receive, send_closing)
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                self.to_close = (await asyncio.to_thread(spread, self.port)).excess
+            except Exception:  # never let the watcher die of a /proc oddity; the kernel's hash still spreads
+                log.exception("rebalance: cannot read the connection spread")
+                self.to_close = 0
+                await asyncio.sleep(30)
