@@ -2,7 +2,8 @@
 under uvicorn (WORKERS processes, uvloop + httptools, the options `chatbot-agent serve` uses), its SQLAlchemy async
 adapter on PostgreSQL (asyncpg, a pool of POOL_SIZE per worker), email + password, its rate limiter off. Unlike
 node's server it has no `firstName`/`lastName` additional fields: the port's sign-up (1.1.0) does not take
-additional fields from the request body, so required ones fail every sign-up; the bench sends them, it ignores them. Started and stopped by bench/run.py; listens on 127.0.0.1 only.
+additional fields from the request body, so required ones fail every sign-up; the bench sends them, it ignores them.
+Started and stopped by bench/run.py; listens on 127.0.0.1 only.
 
     bench/better_auth_py/.venv/bin/python bench/better_auth_py/server.py   # env: PORT WORKERS DATABASE_URL ...
 
