@@ -193,7 +193,7 @@ class Server:
 
 
 def start_server(name: str, argv: list[str], *, port: int, env: dict[str, str], cwd: Path, logdir: Path,
-                 ready_path: str, timeout: float = 60.0) -> Server:  # fmt: skip
+                 ready_path: str, timeout: float = 180.0) -> Server:  # fmt: skip
     log_path = logdir / f"{name}.log"
     log = open(log_path, "wb")
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
