@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 import pytest
 
+from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.db import migrate
 
 from .processes import cli, instances, service_env
@@ -138,7 +139,7 @@ async def _versions(dsn: str) -> list[int]:
 def test_instances_started_at_once_migrated_the_fresh_database_once(cluster, fresh_database):
     import asyncio
 
-    expected = [m.version for m in migrate.available()]
+    expected = [m.version for m in migrate.available(migration_sources())]
     assert asyncio.run(_versions(fresh_database)) == expected  # each version recorded once, by one of A, B, C
 
 
@@ -156,7 +157,7 @@ def test_two_migrate_commands_at_once_on_a_fresh_database(databases, tmp_path):
         if run.poll() is None:
             run.kill()
     assert [run.returncode for run in runs] == [0, 0], outputs
-    expected = [m.version for m in migrate.available()]
+    expected = [m.version for m in migrate.available(migration_sources())]
     # One of them applied every migration while the other waited on the lock and then found nothing to do (or they
     # shared the work): either way each migration ran once.
     applied = [int(out.split("applied ", 1)[1].split(" ", 1)[0]) for out in outputs]
