@@ -30,15 +30,15 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
-from harness import Request  # noqa: E402
+import harness
+from harness import Request
 
 RESULTS = harness.BENCH / "results"
 PASSWORD = "Bench-{i}-correct horse battery"
@@ -92,8 +92,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-better-auth", action="store_true", help="skip the Better Auth comparison")
     p.add_argument("--better-auth", action="store_true", help="with --smoke: include Better Auth (npm install)")
     p.add_argument("--better-auth-workers", type=int, default=None, help="node processes (default: --workers)")
-    p.add_argument("--postgres-url", help="admin DSN of a PostgreSQL server for throwaway databases "
-                                           "(default: a dedicated embedded PostgreSQL)")  # fmt: skip
+    p.add_argument(
+        "--postgres-url",
+        help="admin DSN of a PostgreSQL server for throwaway databases (default: a dedicated embedded PostgreSQL)",
+    )
     p.add_argument("--output", type=Path, help="JSON file (default: bench/results/<time>.json and latest.json)")
     args = p.parse_args(argv)
     if args.smoke:
@@ -173,11 +175,26 @@ class Bench:
     def log(self, message: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
-    def wrk(self, server: harness.Server, requests: list[Request], *, expect: str, connections: int,
-            seconds: float | None = None, delay_ms: int = 0) -> dict:  # fmt: skip
+    def wrk(
+        self,
+        server: harness.Server,
+        requests: list[Request],
+        *,
+        expect: str,
+        connections: int,
+        seconds: float | None = None,
+        delay_ms: int = 0,
+    ) -> dict:
         before = server.worker_cpu()
-        result = harness.run_wrk(server.url, requests, expect=expect, connections=connections,
-                                 seconds=seconds or self.args.duration, workdir=self.workdir, delay_ms=delay_ms)
+        result = harness.run_wrk(
+            server.url,
+            requests,
+            expect=expect,
+            connections=connections,
+            seconds=seconds or self.args.duration,
+            workdir=self.workdir,
+            delay_ms=delay_ms,
+        )
         after = server.worker_cpu()
         used = [after[pid] - before.get(pid, 0.0) for pid in sorted(after)]
         if len(used) > 1 and sum(used) > 0:  # how evenly the load spread over the workers (1/workers each: even)
@@ -195,8 +212,9 @@ class Bench:
 
     def hash_limit(self) -> dict:
         a = self.args
-        return harness.hash_limit(a.argon2_memory_kib, a.argon2_time_cost, a.argon2_parallelism, a.hash_seconds,
-                                  os.cpu_count() or 1)  # fmt: skip
+        return harness.hash_limit(
+            a.argon2_memory_kib, a.argon2_time_cost, a.argon2_parallelism, a.hash_seconds, os.cpu_count() or 1
+        )
 
     # -------------------------------------------------------------------------------------------- Better Auth
 
@@ -218,22 +236,49 @@ class Bench:
             return None
         dsn = await pg.create("bench_better_auth")
         port = harness.free_port()
-        env = {**harness.base_env(), "PORT": str(port), "WORKERS": str(a.better_auth_workers),
-               "DATABASE_URL": dsn, "POOL_SIZE": str(a.pool_size), "BETTER_AUTH_SECRET": secrets.token_urlsafe(32),
-               "NODE_ENV": "production"}  # fmt: skip
-        server = self.start(harness.start_server(
-            "better-auth", ["node", "server.mjs"], port=port, env=env, cwd=harness.BETTER_AUTH_DIR,
-            logdir=self.workdir, ready_path="/api/auth/ok"))  # fmt: skip
+        env = {
+            **harness.base_env(),
+            "PORT": str(port),
+            "WORKERS": str(a.better_auth_workers),
+            "DATABASE_URL": dsn,
+            "POOL_SIZE": str(a.pool_size),
+            "BETTER_AUTH_SECRET": secrets.token_urlsafe(32),
+            "NODE_ENV": "production",
+        }
+        server = self.start(
+            harness.start_server(
+                "better-auth",
+                ["node", "server.mjs"],
+                port=port,
+                env=env,
+                cwd=harness.BETTER_AUTH_DIR,
+                logdir=self.workdir,
+                ready_path="/api/auth/ok",
+            )
+        )
         origin = {"Origin": server.url}
-        self.log(f"Better Auth {version} on {server.url} ({a.better_auth_workers} node processes): "
-                 f"signing up {a.users} users")  # fmt: skip
-        sign_ups = [("/api/auth/sign-up/email", {"json": {**user_input(self.run_id, i), "name": f"Ada Bench{i}"},
-                                                  "headers": origin}) for i in range(a.users)]  # fmt: skip
+        self.log(
+            f"Better Auth {version} on {server.url} ({a.better_auth_workers} node processes): "
+            f"signing up {a.users} users"
+        )
+        sign_ups = [
+            (
+                "/api/auth/sign-up/email",
+                {"json": {**user_input(self.run_id, i), "name": f"Ada Bench{i}"}, "headers": origin},
+            )
+            for i in range(a.users)
+        ]
         responses = await post_all(server.url, sign_ups, 8, expect_status(200))
         cookies = [cookie_from(r, "better-auth.session_token") for r in responses]
-        sign_in = [Request("POST", "/api/auth/sign-in/email", {**JSON_HEADERS, **origin},
-                           json.dumps({"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}))
-                   for i in range(a.users)]  # fmt: skip
+        sign_in = [
+            Request(
+                "POST",
+                "/api/auth/sign-in/email",
+                {**JSON_HEADERS, **origin},
+                json.dumps({"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}),
+            )
+            for i in range(a.users)
+        ]
         get_session = [Request("GET", "/api/auth/get-session", {"Cookie": c}) for c in cookies]
         self.results["better_auth"] = {"version": version, "workers": a.better_auth_workers}
         return BetterAuth(server, dsn, sign_in, get_session)
@@ -253,40 +298,96 @@ class Bench:
         port = harness.free_port()
         limit = "1000000/60"  # rate limits stay on (one SQL upsert per sign-in) but out of the way of one client
         env = {
-            **harness.base_env(), "APP_ENV": "production", "DATABASE_URL": dsn,
-            "PUBLIC_URL": f"http://127.0.0.1:{port}", "FRONTEND_DIST": "", "DATA_DIR": str(self.workdir / "data"),
-            "SESSION_SECRET": secrets.token_urlsafe(32), "JWT_PRIVATE_KEY": _jwt_key(),
-            "ARGON2_MEMORY_KIB": str(a.argon2_memory_kib), "ARGON2_TIME_COST": str(a.argon2_time_cost),
-            "ARGON2_PARALLELISM": str(a.argon2_parallelism), "HASH_WORKERS": str(a.hash_workers),
-            "DB_POOL_MAX": str(a.pool_size), "LOG_LEVEL": "INFO",
-            **{f"RATE_LIMIT_{k}": limit for k in ("SIGN_IN_IP", "SIGN_IN_EMAIL", "SIGN_UP_IP", "RESET_REQUEST_IP",
-                                                    "RESET_REQUEST_EMAIL", "RESET_IP")},
-        }  # fmt: skip
+            **harness.base_env(),
+            "APP_ENV": "production",
+            "DATABASE_URL": dsn,
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "FRONTEND_DIST": "",
+            "DATA_DIR": str(self.workdir / "data"),
+            "SESSION_SECRET": secrets.token_urlsafe(32),
+            "JWT_PRIVATE_KEY": _jwt_key(),
+            "ARGON2_MEMORY_KIB": str(a.argon2_memory_kib),
+            "ARGON2_TIME_COST": str(a.argon2_time_cost),
+            "ARGON2_PARALLELISM": str(a.argon2_parallelism),
+            "HASH_WORKERS": str(a.hash_workers),
+            "DB_POOL_MAX": str(a.pool_size),
+            "LOG_LEVEL": "INFO",
+            **{
+                f"RATE_LIMIT_{k}": limit
+                for k in (
+                    "SIGN_IN_IP",
+                    "SIGN_IN_EMAIL",
+                    "SIGN_UP_IP",
+                    "RESET_REQUEST_IP",
+                    "RESET_REQUEST_EMAIL",
+                    "RESET_IP",
+                )
+            },
+        }
         exe = str(Path(sys.executable).with_name("chatbot-agent"))
-        argv = [exe, "--env-file", str(self.workdir / "no.env"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(a.workers)]  # fmt: skip
-        return self.start(harness.start_server("chatbot-agent", argv, port=port, env=env, cwd=self.workdir,
-                                               logdir=self.workdir, ready_path="/health"))  # fmt: skip
+        argv = [
+            exe,
+            "--env-file",
+            str(self.workdir / "no.env"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(a.workers),
+        ]
+        return self.start(
+            harness.start_server(
+                "chatbot-agent", argv, port=port, env=env, cwd=self.workdir, logdir=self.workdir, ready_path="/health"
+            )
+        )
 
     def start_plain(self) -> harness.Server:
         port = harness.free_port()
-        argv = [sys.executable, str(harness.BENCH / "plain_app.py"), "--port", str(port), "--workers",
-                str(self.args.workers)]  # fmt: skip
-        return self.start(harness.start_server("plain-starlette", argv, port=port, env=harness.base_env(),
-                                               cwd=harness.BENCH, logdir=self.workdir, ready_path="/health"))  # fmt: skip
+        argv = [
+            sys.executable,
+            str(harness.BENCH / "plain_app.py"),
+            "--port",
+            str(port),
+            "--workers",
+            str(self.args.workers),
+        ]
+        return self.start(
+            harness.start_server(
+                "plain-starlette",
+                argv,
+                port=port,
+                env=harness.base_env(),
+                cwd=harness.BENCH,
+                logdir=self.workdir,
+                ready_path="/health",
+            )
+        )
 
     async def seed_ours(self, server: harness.Server, migrated_from_better_auth: bool) -> tuple[list[str], list[str]]:
         """Sign every user in once (or up, without Better Auth): session cookies and bearer tokens for `me`."""
         a = self.args
         if migrated_from_better_auth:
-            bodies = [("/graphql", {"content": gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i),
-                                                                       "password": PASSWORD.format(i=i)}}),
-                                    "headers": JSON_HEADERS}) for i in range(a.users)]  # fmt: skip
+            bodies = [
+                (
+                    "/graphql",
+                    {
+                        "content": gql(
+                            SIGN_IN, {"input": {"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}}
+                        ),
+                        "headers": JSON_HEADERS,
+                    },
+                )
+                for i in range(a.users)
+            ]
             responses = await post_all(server.url, bodies, 8, expect_typename("AuthSuccess", "signIn"))
             field = "signIn"
         else:
-            bodies = [("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, i)}),
-                                    "headers": JSON_HEADERS}) for i in range(a.users)]  # fmt: skip
+            bodies = [
+                ("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, i)}), "headers": JSON_HEADERS})
+                for i in range(a.users)
+            ]
             responses = await post_all(server.url, bodies, 8, expect_typename("AuthSuccess", "signUp"))
             field = "signUp"
         cookies = [cookie_from(r, "chatbot_session") for r in responses]
@@ -305,12 +406,20 @@ class Bench:
         cookies, tokens = await self.seed_ours(ours, migrated_from_better_auth=ba is not None)
         if ba:
             self.results["migration"] = {"first_sign_in_upgraded_to": await _hash_kinds(dsn)}
-        sign_in = [Request("POST", "/graphql", JSON_HEADERS, gql(SIGN_IN, {"input": {
-            "email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}})) for i in range(a.users)]  # fmt: skip
+        sign_in = [
+            Request(
+                "POST",
+                "/graphql",
+                JSON_HEADERS,
+                gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}}),
+            )
+            for i in range(a.users)
+        ]
         me_body = gql(ME)
         me_cookie = [Request("POST", "/graphql", {**JSON_HEADERS, "Cookie": c}, me_body) for c in cookies]
-        me_bearer = [Request("POST", "/graphql", {**JSON_HEADERS, "Authorization": f"Bearer {t}"}, me_body)
-                     for t in tokens]  # fmt: skip
+        me_bearer = [
+            Request("POST", "/graphql", {**JSON_HEADERS, "Authorization": f"Bearer {t}"}, me_body) for t in tokens
+        ]
         plain_reqs = [Request("POST", "/plain", JSON_HEADERS, me_body)]
         bare_reqs = [Request("POST", "/graphql", JSON_HEADERS, me_body)]
         expect_me = '"email":"bench-'
@@ -327,32 +436,42 @@ class Bench:
         self.log("hash-bound limit (no server), our sign-in" + (", Better Auth's sign-in" if ba else "") + ", in turns")
         jobs = {
             "limit": lambda s: self.hash_limit(),
-            "sign_in": lambda s: self.wrk(ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections,
-                                          seconds=s),
-        }  # fmt: skip
+            "sign_in": lambda s: self.wrk(
+                ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections, seconds=s
+            ),
+        }
         if ba:
-            jobs["ba_sign_in"] = lambda s: self.wrk(ba.server, ba.sign_in, expect='"token"',
-                                                    connections=a.sign_in_connections, seconds=s)  # fmt: skip
+            jobs["ba_sign_in"] = lambda s: self.wrk(
+                ba.server, ba.sign_in, expect='"token"', connections=a.sign_in_connections, seconds=s
+            )
         runs = self.rounds(jobs)
         phases["sign_in"] = harness.combine(runs["sign_in"])
         if ba:
             self.results["better_auth"]["sign_in"] = harness.combine(runs["ba_sign_in"])
         limits = [r["per_s"] for r in runs["limit"]]
-        self.results["hash_limit"] = {**runs["limit"][0], "per_s": sum(limits) / len(limits),
-                                      "per_round": [round(x, 1) for x in limits]}  # fmt: skip
+        self.results["hash_limit"] = {
+            **runs["limit"][0],
+            "per_s": sum(limits) / len(limits),
+            "per_round": [round(x, 1) for x in limits],
+        }
 
-        self.log("me (cookie), plain Starlette, bare Strawberry, me (bearer)" + (", Better Auth's get-session" if ba
-                 else "") + ", in turns")  # fmt: skip
+        self.log(
+            "me (cookie), plain Starlette, bare Strawberry, me (bearer)"
+            + (", Better Auth's get-session" if ba else "")
+            + ", in turns"
+        )
         jobs = {
             "me_cookie": lambda s: self.wrk(ours, me_cookie, expect=expect_me, connections=a.me_connections, seconds=s),
             "plain": lambda s: self.wrk(plain, plain_reqs, expect='"email"', connections=a.me_connections, seconds=s),
-            "bare_strawberry": lambda s: self.wrk(plain, bare_reqs, expect='"email"', connections=a.me_connections,
-                                                  seconds=s),
+            "bare_strawberry": lambda s: self.wrk(
+                plain, bare_reqs, expect='"email"', connections=a.me_connections, seconds=s
+            ),
             "me_bearer": lambda s: self.wrk(ours, me_bearer, expect=expect_me, connections=a.me_connections, seconds=s),
-        }  # fmt: skip
+        }
         if ba:
-            jobs["ba_get_session"] = lambda s: self.wrk(ba.server, ba.get_session, expect='"session"',
-                                                        connections=a.me_connections, seconds=s)  # fmt: skip
+            jobs["ba_get_session"] = lambda s: self.wrk(
+                ba.server, ba.get_session, expect='"session"', connections=a.me_connections, seconds=s
+            )
         runs = self.rounds(jobs)
         if ba:
             self.results["better_auth"]["get_session"] = harness.combine(runs.pop("ba_get_session"))
@@ -361,12 +480,25 @@ class Bench:
         phases.update({name: harness.combine(r) for name, r in runs.items()})
 
         self.log("me while sign-in is saturated")
-        background = asyncio.create_task(asyncio.to_thread(
-            self.wrk, ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections,
-            seconds=a.duration + 2))  # fmt: skip
+        background = asyncio.create_task(
+            asyncio.to_thread(
+                self.wrk,
+                ours,
+                sign_in,
+                expect='"AuthSuccess"',
+                connections=a.sign_in_connections,
+                seconds=a.duration + 2,
+            )
+        )
         await asyncio.sleep(1)  # let the sign-in load build up first
-        me_mixed = await asyncio.to_thread(self.wrk, ours, me_cookie, expect=expect_me,
-                                           connections=a.mixed_me_connections, delay_ms=a.mixed_me_delay_ms)  # fmt: skip
+        me_mixed = await asyncio.to_thread(
+            self.wrk,
+            ours,
+            me_cookie,
+            expect=expect_me,
+            connections=a.mixed_me_connections,
+            delay_ms=a.mixed_me_delay_ms,
+        )
         phases["mixed"] = {"me": me_mixed, "sign_in": await background}
         memory["after_benchmarks"] = ours.rss_bytes()
         self.stop(plain)
@@ -374,21 +506,46 @@ class Bench:
         self.log(f"memory: {a.signups} sign-ups ({a.signup_concurrency} at a time)")
         before_users = await harness.count_users(dsn)
         started = time.perf_counter()
-        sign_ups = [("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, 100_000 + i)}),
-                                  "headers": JSON_HEADERS}) for i in range(a.signups)]  # fmt: skip
+        sign_ups = [
+            (
+                "/graphql",
+                {"content": gql(SIGN_UP, {"input": user_input(self.run_id, 100_000 + i)}), "headers": JSON_HEADERS},
+            )
+            for i in range(a.signups)
+        ]
         await post_all(ours.url, sign_ups, a.signup_concurrency, expect_typename("AuthSuccess", "signUp"))
         signup_seconds = time.perf_counter() - started
         memory["after_signups"] = ours.rss_bytes()
         self.log(f"memory: a burst of {a.burst} concurrent sign-ins")
         started = time.perf_counter()
-        burst = [("/graphql", {"content": gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i % a.users),
-                                                                   "password": PASSWORD.format(i=i % a.users)}}),
-                               "headers": JSON_HEADERS}) for i in range(a.burst)]  # fmt: skip
+        burst = [
+            (
+                "/graphql",
+                {
+                    "content": gql(
+                        SIGN_IN,
+                        {
+                            "input": {
+                                "email": email_of(self.run_id, i % a.users),
+                                "password": PASSWORD.format(i=i % a.users),
+                            }
+                        },
+                    ),
+                    "headers": JSON_HEADERS,
+                },
+            )
+            for i in range(a.burst)
+        ]
         await post_all(ours.url, burst, a.burst, expect_typename("AuthSuccess", "signIn"))
         burst_seconds = time.perf_counter() - started
         memory["after_burst"] = ours.rss_bytes()
-        memory.update(signups=a.signups, signups_per_s=a.signups / signup_seconds, burst=a.burst,
-                      burst_seconds=round(burst_seconds, 2), users_created=await harness.count_users(dsn) - before_users)
+        memory.update(
+            signups=a.signups,
+            signups_per_s=a.signups / signup_seconds,
+            burst=a.burst,
+            burst_seconds=round(burst_seconds, 2),
+            users_created=await harness.count_users(dsn) - before_users,
+        )
         self.results["memory"] = memory
         self.stop(ours)
 
@@ -416,7 +573,7 @@ def _jwt_key() -> str:
 
 def goals(results: dict) -> list[dict]:
     phases, ba, mem = results["phases"], results.get("better_auth", {}), results["memory"]
-    rps = lambda phase: phases[phase]["rps"]  # noqa: E731
+    rps = lambda phase: phases[phase]["rps"]
     out = [
         ("signIn / hash-bound limit", rps("sign_in") / results["hash_limit"]["per_s"], ">=", 0.85, "%"),
         ("me (cookie) / plain Starlette", rps("me_cookie") / rps("plain"), ">=", 0.40, "%"),
@@ -424,13 +581,23 @@ def goals(results: dict) -> list[dict]:
         ("me p99 while signIn is saturated", phases["mixed"]["me"]["p99_ms"], "<", 50.0, "ms"),
     ]
     if "sign_in" in ba:
-        out += [("me (cookie) / Better Auth get-session", rps("me_cookie") / ba["get_session"]["rps"], ">=", 2.0, "x"),
-                ("signIn / Better Auth sign-in", rps("sign_in") / ba["sign_in"]["rps"], ">=", 3.0, "x")]  # fmt: skip
+        out += [
+            ("me (cookie) / Better Auth get-session", rps("me_cookie") / ba["get_session"]["rps"], ">=", 2.0, "x"),
+            ("signIn / Better Auth sign-in", rps("sign_in") / ba["sign_in"]["rps"], ">=", 3.0, "x"),
+        ]
     growth = (mem["after_burst"]["total"] - mem["start"]["total"]) / 2**20
     out.append(("RSS growth after the sign-ups and the burst", growth, "<", MEMORY_BOUND_MIB, "MiB"))
-    return [{"goal": name, "value": value, "target": target, "op": op, "unit": unit,
-             "met": value >= target if op == ">=" else value < target}
-            for name, value, op, target, unit in out]  # fmt: skip
+    return [
+        {
+            "goal": name,
+            "value": value,
+            "target": target,
+            "op": op,
+            "unit": unit,
+            "met": value >= target if op == ">=" else value < target,
+        }
+        for name, value, op, target, unit in out
+    ]
 
 
 MEMORY_BOUND_MIB = 256.0  # per service (all workers): the hashing threads' arenas plus pool and caches
@@ -454,11 +621,22 @@ def table(results: dict) -> str:
             busiest = "/".join(f"{max(s):.0%}" for s in shares)
         else:
             busiest = f"{max(shares):.0%}" if shares else ""
-        rows.append((name, f"{r['rps']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", str(r["ok"]),
-                     str(r["bad"] + sum(r["socket_errors"].values())), str(r["connections"]), busiest))  # fmt: skip
+        rows.append(
+            (
+                name,
+                f"{r['rps']:.1f}",
+                f"{r['p50_ms']:.1f}",
+                f"{r['p99_ms']:.1f}",
+                str(r["ok"]),
+                str(r["bad"] + sum(r["socket_errors"].values())),
+                str(r["connections"]),
+                busiest,
+            )
+        )
 
-    rows.append(("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "",
-                 "", ""))  # fmt: skip
+    rows.append(
+        ("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "", "", "")
+    )
     add("ours: signIn", p["sign_in"])
     add("ours: me (cookie)", p["me_cookie"])
     add("ours: me (bearer)", p["me_bearer"])
@@ -471,27 +649,37 @@ def table(results: dict) -> str:
         add(f"Better Auth {ba['version']}: sign-in/email", ba["sign_in"])
         add(f"Better Auth {ba['version']}: get-session", ba["get_session"])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-             for r in rows]  # fmt: skip
+    lines = [
+        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
+    ]
     lines.insert(1, "-" * len(lines[0]))
     if "skipped" in ba:
         lines.append(f"Better Auth: skipped ({ba['skipped']})")
     m = results["memory"]
-    mib = lambda key: m[key]["total"] / 2**20  # noqa: E731
-    lines.append(f"RSS (all {m['start']['processes']} processes): start {mib('start'):.0f} MiB, after benchmarks "
-                 f"{mib('after_benchmarks'):.0f}, after {m['signups']} sign-ups {mib('after_signups'):.0f} "
-                 f"({m['signups_per_s']:.0f}/s), after a burst of {m['burst']} sign-ins {mib('after_burst'):.0f}")
+    mib = lambda key: m[key]["total"] / 2**20
+    lines.append(
+        f"RSS (all {m['start']['processes']} processes): start {mib('start'):.0f} MiB, after benchmarks "
+        f"{mib('after_benchmarks'):.0f}, after {m['signups']} sign-ups {mib('after_signups'):.0f} "
+        f"({m['signups_per_s']:.0f}/s), after a burst of {m['burst']} sign-ins {mib('after_burst'):.0f}"
+    )
     lines.append("")
     for g in results["goals"]:
-        lines.append(f"{'met ' if g['met'] else 'MISS'}  {g['goal']}: {fmt_goal(g['value'], g['unit'])} "
-                     f"(goal {g['op'].replace('>=', '≥')} {fmt_goal(g['target'], g['unit'])})")
+        lines.append(
+            f"{'met ' if g['met'] else 'MISS'}  {g['goal']}: {fmt_goal(g['value'], g['unit'])} "
+            f"(goal {g['op'].replace('>=', '≥')} {fmt_goal(g['target'], g['unit'])})"
+        )
     lines.append("")
-    lines.append(f"config: {c['workers']} uvicorn workers ({c['loop']}/{c['http']}), DB pool {c['pool_size']}/worker, "
-                 f"{c['hash_threads']} hashing threads/worker, argon2id m={c['argon2']['memory_kib']} KiB "
-                 f"t={c['argon2']['time_cost']} p={c['argon2']['parallelism']}; wrk, {c['duration_s']:g} s per phase")
+    lines.append(
+        f"config: {c['workers']} uvicorn workers ({c['loop']}/{c['http']}), DB pool {c['pool_size']}/worker, "
+        f"{c['hash_threads']} hashing threads/worker, argon2id m={c['argon2']['memory_kib']} KiB "
+        f"t={c['argon2']['time_cost']} p={c['argon2']['parallelism']}; wrk, {c['duration_s']:g} s per phase"
+    )
     mach = results["machine"]
-    lines.append(f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory_gib']} GiB, {mach['os']}, "
-                 f"Python {mach['python']}, load average at start {mach['loadavg_at_start'][0]}")
+    lines.append(
+        f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory_gib']} GiB, {mach['os']}, "
+        f"Python {mach['python']}, load average at start {mach['loadavg_at_start'][0]}"
+    )
     return "\n".join(lines)
 
 
@@ -501,23 +689,33 @@ def table(results: dict) -> str:
 async def main_async(args: argparse.Namespace, workdir: Path) -> dict:
     bench = Bench(args, workdir)
     results = bench.results
-    results["started_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["machine"] = harness.machine()
     pg = harness.Postgres(args.postgres_url, workdir)
     try:
         results["config"] = {
-            "workers": args.workers, "pool_size": args.pool_size,
-            "hash_threads": args.hash_workers or os.cpu_count(), "loop": _available("uvloop", "asyncio"),
-            "http": _available("httptools", "h11"), "users": args.users, "duration_s": args.duration,
-            "argon2": {"memory_kib": args.argon2_memory_kib, "time_cost": args.argon2_time_cost,
-                       "parallelism": args.argon2_parallelism},
-            "rate_limits": "on, limits raised to 1000000/60 s", "app_env": "production", "log_level": "INFO",
+            "workers": args.workers,
+            "pool_size": args.pool_size,
+            "hash_threads": args.hash_workers or os.cpu_count(),
+            "loop": _available("uvloop", "asyncio"),
+            "http": _available("httptools", "h11"),
+            "users": args.users,
+            "duration_s": args.duration,
+            "argon2": {
+                "memory_kib": args.argon2_memory_kib,
+                "time_cost": args.argon2_time_cost,
+                "parallelism": args.argon2_parallelism,
+            },
+            "rate_limits": "on, limits raised to 1000000/60 s",
+            "app_env": "production",
+            "log_level": "INFO",
             "postgres": f"{'dedicated embedded' if pg.dedicated else 'given server'}, {await pg.version()}",
-            "smoke": args.smoke, "versions": harness.versions(),
-        }  # fmt: skip
+            "smoke": args.smoke,
+            "versions": harness.versions(),
+        }
         await bench.run(pg)
         results["goals"] = goals(results)
-        results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         return results
     finally:
         for server in list(bench.servers):
@@ -537,8 +735,10 @@ def _available(module: str, fallback: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if harness.wrk_version() is None:
-        print("bench: wrk not found. Install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "bench: wrk not found. Install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).",
+            file=sys.stderr,
+        )
         return 2
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # stop the servers on the way out
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the burst opens ~1,000 sockets; servers inherit this

@@ -17,7 +17,6 @@ from .dbsource.dsn import SOURCE_ENV  # lets serve's workers log where the paren
 log = logging.getLogger("chatbot_agent")
 
 
-
 def _settings(args: argparse.Namespace, **overrides) -> Settings:
     try:
         settings = load_settings(env_file=args.env_file, **overrides)
@@ -74,8 +73,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"GraphiQL: {url}/graphql")
     if settings.frontend_dist and (settings.frontend_dist / "index.html").is_file():
         print(f"Frontend: {url}/")
-    common = dict(host=settings.host, port=settings.port, log_config=None, proxy_headers=False,
-                  server_header=False, date_header=True, access_log=False)  # fmt: skip
+    common = dict(
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+        date_header=True,
+        access_log=False,
+    )
     # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown; with Python's default handlers that would kill
     # the process (or print a KeyboardInterrupt traceback) before the embedded PostgreSQL is stopped. Turn them into
     # SystemExit so the `finally` below runs.

@@ -31,8 +31,9 @@ def client_of(request: Request, trusted_proxy_count: int) -> Client:
 class RequestSession:
     """The session side of one request. `headers` are the answer's headers (Set-Cookie goes there)."""
 
-    def __init__(self, request: Request, headers: MutableHeaders, auth: Auth, cookie: SessionCookie,
-                 client: Client) -> None:  # fmt: skip
+    def __init__(
+        self, request: Request, headers: MutableHeaders, auth: Auth, cookie: SessionCookie, client: Client
+    ) -> None:
         self.request, self.headers, self.auth, self.cookie, self.client = request, headers, auth, cookie, client
         self._principal: object = _UNSET
 

@@ -27,5 +27,5 @@ class Auth:
         return name in self.services
 
     @classmethod
-    def build(cls, core: Core, settings: Settings) -> "Auth":
+    def build(cls, core: Core, settings: Settings) -> Auth:
         return cls(core, enabled(settings))

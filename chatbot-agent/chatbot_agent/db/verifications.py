@@ -10,13 +10,18 @@ import asyncpg
 from .common import Executor, count
 
 
-async def insert(db: Executor, *, row_id: str, identifier: str, value: str, expires_at: datetime,
-                 data: str | None) -> None:  # fmt: skip
+async def insert(
+    db: Executor, *, row_id: str, identifier: str, value: str, expires_at: datetime, data: str | None
+) -> None:
     await db.execute(
         """INSERT INTO verification (id, identifier, value, data, "expiresAt", "createdAt", "updatedAt")
            VALUES ($1, $2, $3, $4::jsonb, $5, now(), now())""",
-        row_id, identifier, value, data, expires_at,
-    )  # fmt: skip
+        row_id,
+        identifier,
+        value,
+        data,
+        expires_at,
+    )
 
 
 async def live(db: Executor, identifier: str) -> asyncpg.Record | None:

@@ -26,7 +26,11 @@ class RequestContext:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         incoming = Headers(scope=scope).get("x-request-id", "")
-        rid = incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else secrets.token_hex(8)
+        rid = (
+            incoming
+            if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable()
+            else secrets.token_hex(8)
+        )
         token = request_id.set(rid)
         started, status = time.perf_counter(), 500
 
@@ -106,8 +110,10 @@ def _origin_of(url: str) -> str | None:
 
 
 API_CSP = "frame-ancestors 'none'"
-APP_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-           "frame-ancestors 'none'")  # fmt: skip
+APP_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 class SecurityHeaders:

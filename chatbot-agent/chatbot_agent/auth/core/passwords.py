@@ -46,9 +46,14 @@ def is_better_auth_hash(stored: str) -> bool:
 def _scrypt_verify(stored: str, password: str) -> bool:
     salt, _, key_hex = stored.partition(":")
     derived = hashlib.scrypt(
-        normalize(password).encode(), salt=salt.encode(), n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
-        dklen=SCRYPT_DKLEN, maxmem=SCRYPT_MAXMEM,
-    )  # fmt: skip
+        normalize(password).encode(),
+        salt=salt.encode(),
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        dklen=SCRYPT_DKLEN,
+        maxmem=SCRYPT_MAXMEM,
+    )
     return hmac.compare_digest(derived, bytes.fromhex(key_hex))
 
 
@@ -70,9 +75,13 @@ class PasswordHashing:
 
     def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, workers: int) -> None:
         self._hasher = PasswordHasher(
-            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, hash_len=32, salt_len=16,
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=parallelism,
+            hash_len=32,
+            salt_len=16,
             type=Type.ID,
-        )  # fmt: skip
+        )
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash", initializer=_yield_to_requests)
         self.workers = workers
         self._dummy: str | None = None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ...config import RateLimit
 from ...db import ratelimits
@@ -40,10 +40,14 @@ class RateLimiter:
             return
         keys = [key(rule, value) for rule, value in checks]
         gate = checks[0][0].limit
-        rows = await ratelimits.hit(self._db, (keys[0], gate.window_seconds, gate.limit), keys[1:],
-                                          [rule.limit.window_seconds for rule, _ in checks[1:]])  # fmt: skip
-        limits = {k: rule.limit.limit for k, (rule, _) in zip(keys, checks)}
-        now = datetime.now(timezone.utc)
+        rows = await ratelimits.hit(
+            self._db,
+            (keys[0], gate.window_seconds, gate.limit),
+            keys[1:],
+            [rule.limit.window_seconds for rule, _ in checks[1:]],
+        )
+        limits = {k: rule.limit.limit for k, (rule, _) in zip(keys, checks, strict=False)}
+        now = datetime.now(UTC)
         waits = [(reset_at - now).total_seconds() for k, count, reset_at in rows if count > limits[k]]
         if waits:
             retry = max(1, math.ceil(max(waits)))

@@ -9,7 +9,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -47,7 +47,7 @@ class AccessTokens:
         return {"keys": [{**self.jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}]}
 
     def issue(self, user_id: str, session_id: str, now: datetime | None = None) -> tuple[str, datetime]:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         expires = now + self.ttl
         claims = {
             "iss": self.issuer,
@@ -59,7 +59,7 @@ class AccessTokens:
             "jti": _b64url(secrets.token_bytes(12)),
         }
         token = jwt.encode(claims, self._private, algorithm=ALGORITHM, headers={"kid": self.kid})
-        return token, datetime.fromtimestamp(int(expires.timestamp()), timezone.utc)
+        return token, datetime.fromtimestamp(int(expires.timestamp()), UTC)
 
     def verify(self, token: str) -> AccessClaims | None:
         """Claims of a valid token, or None for anything expired, forged, for another audience or malformed.
@@ -69,7 +69,7 @@ class AccessTokens:
         and verified get in; a session revoked since is still refused by the database lookup that follows)."""
         known = self._verified.get(token)
         if known is not None:
-            if known.expires_at > datetime.now(timezone.utc):
+            if known.expires_at > datetime.now(UTC):
                 return known
             self._verified.pop(token, None)
             return None
@@ -83,12 +83,16 @@ class AccessTokens:
     def _decode(self, token: str) -> AccessClaims | None:
         try:
             claims = jwt.decode(
-                token, self._public, algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
+                token,
+                self._public,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
                 options={"require": ["exp", "sub", "iss", "aud"]},
-            )  # fmt: skip
+            )
         except jwt.PyJWTError:
             return None
         sub, sid = claims.get("sub"), claims.get("sid")
         if not isinstance(sub, str) or (sid is not None and not isinstance(sid, str)):
             return None
-        return AccessClaims(sub, sid, datetime.fromtimestamp(claims["exp"], timezone.utc))
+        return AccessClaims(sub, sid, datetime.fromtimestamp(claims["exp"], UTC))

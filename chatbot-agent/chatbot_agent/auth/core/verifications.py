@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ...db import verifications as rows
@@ -36,14 +36,25 @@ class Verifications:
             raise ValueError("a verification kind has no ':'")
         return f"{kind}:{hash_token(token)}"
 
-    async def create(self, kind: str, subject: str, ttl: timedelta | int, *, data: dict[str, Any] | None = None,
-                     db: Executor | None = None) -> str:  # fmt: skip
+    async def create(
+        self,
+        kind: str,
+        subject: str,
+        ttl: timedelta | int,
+        *,
+        data: dict[str, Any] | None = None,
+        db: Executor | None = None,
+    ) -> str:
         seconds = ttl if isinstance(ttl, timedelta) else timedelta(seconds=ttl)
         token = new_token()
         await rows.insert(
-            db or self.db, row_id=new_id(), identifier=self.identifier(kind, token), value=subject,
-            expires_at=datetime.now(timezone.utc) + seconds, data=json.dumps(data) if data else None,
-        )  # fmt: skip
+            db or self.db,
+            row_id=new_id(),
+            identifier=self.identifier(kind, token),
+            value=subject,
+            expires_at=datetime.now(UTC) + seconds,
+            data=json.dumps(data) if data else None,
+        )
         return token
 
     async def peek(self, kind: str, token: str, *, db: Executor | None = None) -> Verification | None:
