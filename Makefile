@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FRONTEND_DEPS := frontend/node_modules/.package-lock.json
 
-.PHONY: install frontend run serve migrate test test-python test-frontend schema bench clean
+.PHONY: install frontend run serve migrate test test-python test-frontend system-deps schema bench clean
 
 install: $(VENV)/.installed
 
@@ -29,8 +29,13 @@ run: install frontend
 migrate: install
 	$(BIN)/chatbot-agent migrate
 
-## test: every test: Python (pytest, real PostgreSQL/SMTP/browser) and frontend (tsc, codegen check, vitest)
-test: install frontend test-frontend test-python
+## test: every test: Python (pytest, real PostgreSQL/SMTP/browser) and frontend (tsc, codegen check, vitest).
+## First installs the Debian packages the tests drive (chromium, postgresql, pgbouncer, wrk) when they are missing
+## and it can (root or passwordless sudo); otherwise it says what to install, and pytest lists what it skipped.
+test: system-deps install frontend test-frontend test-python
+
+system-deps:
+	bash tests/system-deps.sh
 
 test-frontend: $(FRONTEND_DEPS)
 	cd frontend && npm run check
@@ -41,7 +46,7 @@ $(MCP_SERVERS): tests/mcp-servers/package.json tests/mcp-servers/package-lock.js
 	npm ci --prefix tests/mcp-servers --no-audit --no-fund
 	touch $@
 
-test-python: install $(MCP_SERVERS)
+test-python: system-deps install frontend $(MCP_SERVERS)
 	$(BIN)/pytest
 
 ## schema: re-export the SDL and regenerate the frontend's GraphQL types

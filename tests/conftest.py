@@ -10,6 +10,8 @@ import pytest_asyncio
 
 from .support import Api, Databases, SmtpReceiver, live_server, make_settings, running_app
 
+pytest_plugins = ["tests.skip_report"]  # a loud summary of skipped tests; under CI=true they fail the run
+
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):
@@ -74,3 +76,4 @@ def live_server_factory(database_url, smtp_server, tmp_path):
         return live_server(make_settings(database_url, tmp_path, **values))
 
     return factory
+

@@ -27,9 +27,7 @@ def assert_sane(name: str, phase: dict) -> None:
     assert 0 < phase["p50_ms"] <= phase["p99_ms"] <= phase["max_ms"], name
 
 
-@pytest.mark.skipif(
-    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk): make bench needs it"
-)
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is missing (apt-get install wrk; make test installs it)")
 def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_path):
     out = tmp_path / "bench.json"
     argv = [

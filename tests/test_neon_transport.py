@@ -187,7 +187,7 @@ def wait_for_port(port: int, process: subprocess.Popen | None, log: Path) -> Non
 async def tls_postgres():
     """Debian's PostgreSQL on 127.0.0.1 with ssl=on and only `hostssl` (SCRAM) for TCP clients."""
     if not POSTGRES:
-        pytest.skip("needs a PostgreSQL built with OpenSSL: apt-get install postgresql")
+        pytest.skip("needs a PostgreSQL built with OpenSSL (Debian: apt-get install postgresql; make test installs it)")
     bindir, user = POSTGRES[-1].parent, service_user()
     folder = Path(tempfile.mkdtemp(prefix="chatbot-tls-pg-"))
     ca = make_certificates(folder)
@@ -245,7 +245,7 @@ def pgbouncer(tls_postgres):
     """PgBouncer in transaction mode (as behind Neon's -pooler hosts), TLS to clients and to the server, a pool of
     three server connections so that clients really share them."""
     if PGBOUNCER is None:
-        pytest.skip("PgBouncer is not installed (Debian: apt-get install pgbouncer; .ci/run installs it)")
+        pytest.skip("PgBouncer is not installed (Debian: apt-get install pgbouncer; make test installs it)")
     folder, user, port = tls_postgres.folder, service_user(), free_port()
     (folder / "userlist.txt").write_text(f'"app" "{PASSWORD}"\n')
     (folder / "pgbouncer.ini").write_text(f"""[databases]

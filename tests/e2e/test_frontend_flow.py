@@ -33,9 +33,9 @@ CHROMIUM_ARGS = [
 ]
 
 if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; make test installs it)", allow_module_level=True)
 if not (DIST / "index.html").is_file():
-    pytest.skip("frontend/dist/index.html is missing (cd frontend && npm ci && npm run build)", allow_module_level=True)
+    pytest.skip("frontend/dist/index.html is missing (make frontend)", allow_module_level=True)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
