@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import jwt
 import pytest
+from fastapi import Depends, FastAPI
 from starlette.applications import Starlette
 from starlette.authentication import requires
 from starlette.requests import Request
@@ -22,7 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from chatbot_agent.auth.tokens import AccessTokens, generate_private_key, load_private_key
-from chatbot_agent.guard import AuthGuard
+from chatbot_agent.guard import AuthGuard, AuthUser, current_user, optional_user
 
 from .support import JWT_KEY, ROOT, SIGN_IN, SIGN_OUT, SIGN_UP, free_port, live_server, make_settings, \
     sign_up_input  # fmt: skip
@@ -251,10 +252,6 @@ async def test_jwks_is_cached_refetched_for_an_unknown_kid_and_rate_limited(data
 
 
 async def test_an_unreachable_auth_service_means_503_never_a_pass(auth_service):
-    from fastapi import Depends, FastAPI
-
-    from chatbot_agent.guard import AuthUser, current_user, optional_user
-
     ada = Person(auth_service.url)
     closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     app = FastAPI()
