@@ -76,4 +76,3 @@ def live_server_factory(database_url, smtp_server, tmp_path):
         return live_server(make_settings(database_url, tmp_path, **values))
 
     return factory
-

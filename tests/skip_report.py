@@ -40,7 +40,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     for report in _skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         tr.write_line(f"  {report.nodeid}: {reason.removeprefix('Skipped: ')}", red=True)
-    tr.write_line("Install what they name (`make test` does so itself as root or with passwordless sudo: "
-                  "tests/system-deps.sh).", red=True, bold=True)  # fmt: skip
+    tr.write_line(
+        "Install what they name (`make test` does so itself as root or with passwordless sudo: tests/system-deps.sh).",
+        red=True,
+        bold=True,
+    )
     if _ci():
         tr.write_line("CI=true: skipped tests FAIL the run.", red=True, bold=True)

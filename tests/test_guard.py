@@ -10,11 +10,13 @@ import secrets
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import jwt
 import pytest
+from chatbot_agent.auth.tokens import AccessTokens, generate_private_key, load_private_key
+from chatbot_agent.guard import AuthGuard, AuthUser, current_user, optional_user
 from fastapi import Depends, FastAPI
 from starlette.applications import Starlette
 from starlette.authentication import requires
@@ -22,11 +24,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from chatbot_agent.auth.tokens import AccessTokens, generate_private_key, load_private_key
-from chatbot_agent.guard import AuthGuard, AuthUser, current_user, optional_user
-
-from .support import JWT_KEY, ROOT, SIGN_IN, SIGN_OUT, SIGN_UP, free_port, live_server, make_settings, \
-    sign_up_input  # fmt: skip
+from .support import (
+    JWT_KEY,
+    ROOT,
+    SIGN_IN,
+    SIGN_OUT,
+    SIGN_UP,
+    free_port,
+    live_server,
+    make_settings,
+    sign_up_input,
+)
 
 AUDIENCE = "chatbot-agent"
 PASSWORD = "correct horse battery staple"
@@ -37,8 +45,9 @@ def auth_service(database_url, smtp_server, tmp_path_factory):
     """Our service under uvicorn; its PUBLIC_URL (hence the tokens' issuer) is its own address."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = make_settings(database_url, tmp_path_factory.mktemp("guard"), smtp_url=smtp_server.url, port=port,
-                             public_url=url)  # fmt: skip
+    settings = make_settings(
+        database_url, tmp_path_factory.mktemp("guard"), smtp_url=smtp_server.url, port=port, public_url=url
+    )
     with live_server(settings) as server:
         yield server
 
@@ -47,10 +56,25 @@ def auth_service(database_url, smtp_server, tmp_path_factory):
 def chatbot(auth_service, tmp_path_factory):
     """The example chatbot API in its own process (uvicorn), pointed at the auth service."""
     port, log = free_port(), tmp_path_factory.mktemp("chatbot") / "uvicorn.log"
-    env = {**os.environ, "AUTH_URL": auth_service.url,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "chatbot-agent"), os.environ.get("PYTHONPATH")]))}
-    argv = [sys.executable, "-m", "uvicorn", "app:app", "--app-dir", str(ROOT / "examples" / "chatbot_api"),
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    env = {
+        **os.environ,
+        "AUTH_URL": auth_service.url,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "chatbot-agent"), os.environ.get("PYTHONPATH")])),
+    }
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app:app",
+        "--app-dir",
+        str(ROOT / "examples" / "chatbot_api"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     url = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
         process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -132,26 +156,30 @@ def test_chat_answers_the_caller_by_first_name_by_bearer_token_and_by_session_co
 def test_chat_refuses_callers_without_a_valid_credential(auth_service, chatbot):
     ada = Person(auth_service.url)
     service_tokens = AccessTokens(JWT_KEY, issuer=auth_service.url, audience=AUDIENCE, ttl_seconds=900)
-    past = datetime.now(timezone.utc) - timedelta(hours=1)
-    claims = {"iss": auth_service.url, "aud": AUDIENCE, "sub": ada.user_id, "sid": "s",
-              "exp": int(time.time()) + 600}  # fmt: skip
+    past = datetime.now(UTC) - timedelta(hours=1)
+    claims = {"iss": auth_service.url, "aud": AUDIENCE, "sub": ada.user_id, "sid": "s", "exp": int(time.time()) + 600}
     foreign_key = load_private_key(generate_private_key())
     refused = {
         "expired (the service's own key)": service_tokens.issue(ada.user_id, "s", now=past)[0],
-        "a foreign key with its own kid": AccessTokens(generate_private_key(), issuer=auth_service.url,
-                                                       audience=AUDIENCE, ttl_seconds=900).issue(ada.user_id, "s")[0],
-        "a foreign key under the service's kid": jwt.encode(claims, foreign_key, algorithm="EdDSA",
-                                                            headers={"kid": service_tokens.kid}),
-        "another audience": AccessTokens(JWT_KEY, issuer=auth_service.url, audience="another-api",
-                                         ttl_seconds=900).issue(ada.user_id, "s")[0],
-        "another issuer": AccessTokens(JWT_KEY, issuer="https://evil.example", audience=AUDIENCE,
-                                       ttl_seconds=900).issue(ada.user_id, "s")[0],
+        "a foreign key with its own kid": AccessTokens(
+            generate_private_key(), issuer=auth_service.url, audience=AUDIENCE, ttl_seconds=900
+        ).issue(ada.user_id, "s")[0],
+        "a foreign key under the service's kid": jwt.encode(
+            claims, foreign_key, algorithm="EdDSA", headers={"kid": service_tokens.kid}
+        ),
+        "another audience": AccessTokens(
+            JWT_KEY, issuer=auth_service.url, audience="another-api", ttl_seconds=900
+        ).issue(ada.user_id, "s")[0],
+        "another issuer": AccessTokens(
+            JWT_KEY, issuer="https://evil.example", audience=AUDIENCE, ttl_seconds=900
+        ).issue(ada.user_id, "s")[0],
         "alg none": jwt.encode(claims, None, algorithm="none", headers={"kid": service_tokens.kid}),
-        "HS256 keyed with the public key": jwt.encode(claims, service_tokens.jwk["x"].encode(), algorithm="HS256",
-                                                      headers={"kid": service_tokens.kid}),
+        "HS256 keyed with the public key": jwt.encode(
+            claims, service_tokens.jwk["x"].encode(), algorithm="HS256", headers={"kid": service_tokens.kid}
+        ),
         "no kid": jwt.encode(claims, load_private_key(JWT_KEY), algorithm="EdDSA"),
         "garbage": "not-a-jwt",
-    }  # fmt: skip
+    }
 
     anonymous = chat(chatbot)
     assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer"
@@ -191,8 +219,10 @@ def whoami_app(guard: AuthGuard) -> Starlette:
 async def test_starlette_backend_a_bearer_token_outlives_sign_out_unless_check_revocation(auth_service):
     ada = Person(auth_service.url)
     local, strict = AuthGuard(auth_service.url), AuthGuard(auth_service.url, check_revocation=True)
-    clients = {g: httpx.AsyncClient(transport=httpx.ASGITransport(app=whoami_app(g)), base_url="http://chatbot.test")
-               for g in (local, strict)}  # fmt: skip
+    clients = {
+        g: httpx.AsyncClient(transport=httpx.ASGITransport(app=whoami_app(g)), base_url="http://chatbot.test")
+        for g in (local, strict)
+    }
     try:
         for guard, client in clients.items():
             assert (await client.get("/whoami")).status_code == 401
@@ -222,8 +252,11 @@ async def test_jwks_is_cached_refetched_for_an_unknown_kid_and_rate_limited(data
     first_key, second_key = generate_private_key(), generate_private_key()
 
     def service(key: str):
-        return live_server(make_settings(database_url, tmp_path, smtp_url=smtp_server.url, port=port, public_url=url,
-                                         jwt_private_key=key))  # fmt: skip
+        return live_server(
+            make_settings(
+                database_url, tmp_path, smtp_url=smtp_server.url, port=port, public_url=url, jwt_private_key=key
+            )
+        )
 
     foreign = AccessTokens(generate_private_key(), issuer=url, audience=AUDIENCE, ttl_seconds=900)
     eager, cautious = AuthGuard(url, jwks_cooldown=0), AuthGuard(url)  # cautious: the default 30 s cooldown
@@ -281,9 +314,11 @@ async def test_an_unreachable_auth_service_means_503_never_a_pass(auth_service):
 
 
 def test_the_guard_imports_without_fastapi_and_without_the_service_internals():
-    code = ("import sys; sys.modules['fastapi'] = None\n"
-            "import chatbot_agent.guard\n"
-            "print(sorted(m for m in sys.modules if m.startswith('chatbot_agent')))")  # fmt: skip
+    code = (
+        "import sys; sys.modules['fastapi'] = None\n"
+        "import chatbot_agent.guard\n"
+        "print(sorted(m for m in sys.modules if m.startswith('chatbot_agent')))"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "chatbot-agent")}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -11,7 +11,7 @@ import pytest
 
 from .support import ROOT
 
-SUITE = '''
+SUITE = """
 import pytest
 
 def test_runs():
@@ -24,19 +24,32 @@ def test_needs_wrk():
 @pytest.mark.xfail(reason="expected to fail: not a skip")
 def test_known_bug():
     assert False
-'''
-MODULE_SKIP = '''
+"""
+MODULE_SKIP = """
 import pytest
 pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)", allow_module_level=True)
-'''
+"""
 
 
 def run_pytest(folder, ci: str | None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "CI"} | {"PYTHONPATH": str(ROOT)}
     if ci is not None:
         env["CI"] = ci
-    argv = [sys.executable, "-m", "pytest", "-p", "tests.skip_report", "-c", os.devnull, "--rootdir", str(folder),
-            "-p", "no:cacheprovider", "-q", str(folder)]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "tests.skip_report",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(folder),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        str(folder),
+    ]
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -77,8 +90,13 @@ def test_system_deps_says_exactly_what_to_install_when_it_cannot(tmp_path):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (bin_dir / "id").symlink_to("/usr/bin/id")
-    done = subprocess.run(["/bin/bash", str(ROOT / "tests" / "system-deps.sh"), "no-such-tool-xyz"], timeout=60,
-                          env={"PATH": str(bin_dir)}, capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        ["/bin/bash", str(ROOT / "tests" / "system-deps.sh"), "no-such-tool-xyz"],
+        timeout=60,
+        env={"PATH": str(bin_dir)},
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     missing = next(line for line in done.stderr.splitlines() if "MISSING" in line)
     assert missing.split("MISSING ")[1].split(" — ")[0].split()[-1] == "no-such-tool-xyz"

@@ -44,8 +44,12 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 __all__ = [
-    "AuthGuard", "AuthUser", "AuthServiceUnavailable", "current_user", "optional_user",
-]  # fmt: skip
+    "AuthGuard",
+    "AuthServiceUnavailable",
+    "AuthUser",
+    "current_user",
+    "optional_user",
+]
 
 ALGORITHMS = ["EdDSA"]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -100,19 +104,33 @@ class AuthGuard(AuthenticationBackend):
     leeway:           seconds of clock skew allowed on `exp`
     """
 
-    def __init__(self, auth_url: str, *, issuer: str | None = None, audience: str = "chatbot-agent",
-                 cookie_name: str = "chatbot_session", check_revocation: bool = False,
-                 trusted_origins: Iterable[str] = (), jwks_lifespan: float = 300, jwks_cooldown: float = 30,
-                 leeway: float = 0, timeout: float = 5.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        auth_url: str,
+        *,
+        issuer: str | None = None,
+        audience: str = "chatbot-agent",
+        cookie_name: str = "chatbot_session",
+        check_revocation: bool = False,
+        trusted_origins: Iterable[str] = (),
+        jwks_lifespan: float = 300,
+        jwks_cooldown: float = 30,
+        leeway: float = 0,
+        timeout: float = 5.0,
+    ) -> None:
         self.auth_url = auth_url.rstrip("/")
         self.issuer = (issuer or self.auth_url).rstrip("/")
         self.audience, self.cookie_name, self.check_revocation = audience, cookie_name, check_revocation
         self.trusted_origins = frozenset(o.rstrip("/").lower() for o in trusted_origins)
         self.leeway, self.timeout = leeway, timeout
         self.graphql_url = f"{self.auth_url}/graphql"
-        self.jwks = _JWKSClient(f"{self.auth_url}/.well-known/jwks.json", lifespan=jwks_lifespan,
-                                cooldown_duration=jwks_cooldown, timeout=timeout,
-                                headers={"User-Agent": "chatbot-agent-guard"})  # fmt: skip
+        self.jwks = _JWKSClient(
+            f"{self.auth_url}/.well-known/jwks.json",
+            lifespan=jwks_lifespan,
+            cooldown_duration=jwks_cooldown,
+            timeout=timeout,
+            headers={"User-Agent": "chatbot-agent-guard"},
+        )
         self._http: httpx.AsyncClient | None = None
         self._http_loop: asyncio.AbstractEventLoop | None = None
 
@@ -136,8 +154,15 @@ class AuthGuard(AuthenticationBackend):
         also confirms the session is alive. None for anything invalid."""
         try:
             key = await self._signing_key(token)
-            claims = jwt.decode(token, key, algorithms=ALGORITHMS, audience=self.audience, issuer=self.issuer,
-                                leeway=self.leeway, options={"require": ["exp", "iss", "aud", "sub"]})  # fmt: skip
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
         except jwt.PyJWKClientConnectionError as e:
             raise AuthServiceUnavailable(f"JWKS unreachable: {e}") from None
         except jwt.PyJWTError:
@@ -157,8 +182,13 @@ class AuthGuard(AuthenticationBackend):
         fresh = await self._ask_service(*user._credential)
         if fresh is None or fresh.id != user.id:
             return None
-        return replace(user, first_name=fresh.first_name, last_name=fresh.last_name, email=fresh.email,
-                       email_verified=fresh.email_verified)  # fmt: skip
+        return replace(
+            user,
+            first_name=fresh.first_name,
+            last_name=fresh.last_name,
+            email=fresh.email,
+            email_verified=fresh.email_verified,
+        )
 
     # ---------------------------------------------------------------------------- FastAPI / Starlette plumbing
 
@@ -227,7 +257,8 @@ class AuthGuard(AuthenticationBackend):
         """GraphQL `me` with the caller's cookie or bearer token: the service decides (and checks revocation)."""
         headers = {"content-type": "application/json", "accept": "application/json"}
         headers["cookie" if kind == "cookie" else "authorization"] = (
-            credential if kind == "cookie" else f"Bearer {credential}")  # fmt: skip
+            credential if kind == "cookie" else f"Bearer {credential}"
+        )
         try:
             response = await self._client().post(self.graphql_url, json={"query": ME_QUERY}, headers=headers)
             body = response.json() if response.status_code == 200 else None
@@ -238,15 +269,22 @@ class AuthGuard(AuthenticationBackend):
         me = body["data"].get("me")
         if not isinstance(me, dict) or not isinstance(me.get("id"), str):
             return None
-        return AuthUser(id=me["id"], via=kind, first_name=me.get("firstName"), last_name=me.get("lastName"),
-                        email=me.get("email"), email_verified=me.get("emailVerified"),
-                        _credential=(kind, credential))  # fmt: skip
+        return AuthUser(
+            id=me["id"],
+            via=kind,
+            first_name=me.get("firstName"),
+            last_name=me.get("lastName"),
+            email=me.get("email"),
+            email_verified=me.get("emailVerified"),
+            _credential=(kind, credential),
+        )
 
     def _client(self) -> httpx.AsyncClient:
         loop = asyncio.get_running_loop()  # an httpx client belongs to one event loop
         if self._http is None or self._http_loop is not loop:
-            self._http = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False,
-                                           headers={"user-agent": "chatbot-agent-guard"})  # fmt: skip
+            self._http = httpx.AsyncClient(
+                timeout=self.timeout, follow_redirects=False, headers={"user-agent": "chatbot-agent-guard"}
+            )
             self._http_loop = loop
         return self._http
 

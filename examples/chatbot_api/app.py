@@ -11,10 +11,9 @@ Needs FastAPI (`pip install fastapi`)."""
 import os
 from contextlib import asynccontextmanager
 
+from chatbot_agent.guard import AuthGuard, AuthUser
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field
-
-from chatbot_agent.guard import AuthGuard, AuthUser
 
 guard = AuthGuard(
     os.environ.get("AUTH_URL", "http://127.0.0.1:8000"),
