@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 import pytest
-from chatbot_agent.auth.tokens import AccessTokens, generate_private_key, load_private_key
+from chatbot_agent.auth.core.tokens import AccessTokens, generate_private_key, load_private_key
 from chatbot_agent.guard import AuthGuard, AuthUser, current_user, optional_user
 from fastapi import Depends, FastAPI
 from starlette.applications import Starlette
