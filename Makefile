@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FRONTEND_DEPS := frontend/node_modules/.package-lock.json
 
-.PHONY: install frontend run serve migrate test test-python test-frontend system-deps schema bench clean
+.PHONY: install frontend run serve migrate test test-python test-frontend lint system-deps schema bench clean
 
 install: $(VENV)/.installed
 
@@ -32,7 +32,13 @@ migrate: install
 ## test: every test: Python (pytest, real PostgreSQL/SMTP/browser) and frontend (tsc, codegen check, vitest).
 ## First installs the Debian packages the tests drive (chromium, postgresql, pgbouncer, wrk) when they are missing
 ## and it can (root or passwordless sudo); otherwise it says what to install, and pytest lists what it skipped.
-test: system-deps install frontend test-frontend test-python
+test: system-deps install frontend lint test-frontend test-python
+
+## lint: ruff (lint + format check) and mypy (strict on auth/ and db/); the frontend's checks run in test-frontend
+lint: install
+	$(BIN)/ruff check chatbot-agent tests bench examples
+	$(BIN)/ruff format --check chatbot-agent tests bench examples
+	$(BIN)/mypy
 
 system-deps:
 	bash tests/system-deps.sh

@@ -10,12 +10,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import asyncpg
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
@@ -52,7 +53,7 @@ class GraphQLView(GraphQL):
         client = client_of(request, s.settings.trusted_proxy_count)
         return Context(request=request, response=response, auth=s.auth, cookie=s.cookie, client=client)
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -94,7 +95,7 @@ class AppState:
             introspection=not settings.production,
         )
         self.target: dsn.Target | None = None
-        self.pool = None
+        self.pool: asyncpg.Pool = None  # type: ignore[assignment]  # set in the lifespan
         self.auth: Auth = None  # type: ignore[assignment]  # set in the lifespan
 
 
@@ -148,7 +149,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         return JSONResponse(state.tokens.jwks(), headers={"cache-control": "public, max-age=300"})
 
     graphql = GraphQLView(state, graphql_ide=None if settings.production else "graphiql", allow_queries_via_get=False)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/health", health),
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),

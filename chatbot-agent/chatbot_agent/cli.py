@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import logs
 from .config import ConfigError, Settings, load_settings, render_env_example
@@ -73,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"GraphiQL: {url}/graphql")
     if settings.frontend_dist and (settings.frontend_dist / "index.html").is_file():
         print(f"Frontend: {url}/")
-    common = dict(
+    common: dict[str, Any] = dict(
         host=settings.host,
         port=settings.port,
         log_config=None,

@@ -29,7 +29,7 @@ means 503, never a silent pass.
 import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -140,7 +140,7 @@ class AuthGuard(AuthenticationBackend):
         """The caller of this request, or None. Raises AuthServiceUnavailable. Answered once per request."""
         cached = conn.scope.get(_SCOPE_KEY, _UNSET)
         if cached is not _UNSET:
-            return cached  # type: ignore[return-value]
+            return cast("AuthUser | None", cached)
         user = None
         if (bearer := _bearer(conn)) is not None:
             user = await self.verify_access_token(bearer)

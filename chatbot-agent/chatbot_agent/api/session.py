@@ -49,7 +49,7 @@ class RequestSession:
     async def principal(self, *, cookie_only: bool = False) -> Principal | None:
         """The signed-in user (cached per request). The cookie wins over a bearer token."""
         current = self._principal
-        if current is _UNSET or (cookie_only and current and current.via != "cookie"):  # type: ignore[union-attr]
+        if current is _UNSET or (cookie_only and isinstance(current, Principal) and current.via != "cookie"):
             sessions = self.auth.core.sessions
             found = None
             if (token := self.session_token) is not None:

@@ -19,9 +19,10 @@ async def insert_credential(conn: Executor, *, account_id: str, user_id: str, pa
 
 
 async def password_of(db: Executor, user_id: str) -> str | None:
-    return await db.fetchval(
+    stored: str | None = await db.fetchval(
         f"""SELECT password FROM account WHERE "userId" = $1 AND "providerId" = '{CREDENTIAL}'""", user_id
     )
+    return stored
 
 
 async def set_password(db: Executor, user_id: str, password_hash: str) -> None:

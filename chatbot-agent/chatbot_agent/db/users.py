@@ -26,7 +26,7 @@ async def by_email(db: Executor, email: str) -> asyncpg.Record | None:
 
 
 async def insert(
-    conn: asyncpg.Connection,
+    conn: Executor,
     *,
     user_id: str,
     first_name: str,

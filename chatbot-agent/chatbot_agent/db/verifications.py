@@ -55,6 +55,7 @@ async def delete_subject(db: Executor, value: str) -> int:
 
 async def newest_of(db: Executor, prefix: str, value: str) -> datetime | None:
     """When the newest row of a kind for one subject was made (to space out re-sent mails)."""
-    return await db.fetchval(
+    newest: datetime | None = await db.fetchval(
         'SELECT max("createdAt") FROM verification WHERE value = $1 AND starts_with(identifier, $2)', value, prefix
     )
+    return newest

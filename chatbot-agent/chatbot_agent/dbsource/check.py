@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
+
 from ..config import ConfigError, Settings, load_environment
 from . import dsn, mcp, pool
 
@@ -35,7 +37,7 @@ class View:
     version: int | None  # None: not migrated
 
     @classmethod
-    def of(cls, row: Mapping[str, Any], version_rows: list | None) -> View:
+    def of(cls, row: Mapping[str, Any] | asyncpg.Record, version_rows: list[Any] | None) -> View:
         version = int(version_rows[0]["version"]) if version_rows else None
         return cls(row["database"], row["user"], str(row["started"]), tuple(row["tables"] or ()), version)
 
@@ -84,7 +86,7 @@ async def _check(settings: Settings, env: Mapping[str, str], say: Callable[[str]
         async with mcp.session(server, env) as client:
             offered = await mcp.tools(client)
             say(f"MCP server '{server.name}' ({server.describe()}): tools {', '.join(offered) or 'none'}")
-            via_mcp = await _inspect(client, offered, server.name)
+            via_mcp: View | None = await _inspect(client, offered, server.name)
     else:
         server = config.server(settings.neon_mcp_server, "NEON_MCP_SERVER")
         context = {
@@ -150,6 +152,7 @@ async def _inspect_direct(target: dsn.Target, settings: Settings) -> View:
     try:
         async with conn.transaction(readonly=True):
             row = await conn.fetchrow(IDENTITY_SQL)
+            assert row is not None  # a SELECT without FROM always answers one row
             versions = await conn.fetch(VERSION_SQL) if "auth_migrations" in row["tables"] else None
     finally:
         await conn.close()

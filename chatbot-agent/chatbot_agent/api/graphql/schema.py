@@ -45,7 +45,7 @@ class AuthSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         for error in errors:
-            if _unexpected(error):
+            if _unexpected(error) and error.original_error is not None:
                 log_failure(".".join(map(str, error.path or ())) or "operation", error.original_error)
             else:
                 log.info("GraphQL request rejected: %s", _CLIENT_VALUE.split(error.message, maxsplit=1)[0].strip())

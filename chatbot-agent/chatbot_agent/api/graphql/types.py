@@ -57,7 +57,7 @@ class TwoFactorRequired:
 
 @strawberry.type(description="A failure the user can act on. `field` names the input field at fault, if any.")
 class AuthError:
-    code: AuthErrorCode
+    code: AuthErrorCode  # type: ignore[valid-type]  # strawberry.enum(Code) is a class at run time
     message: str
     field: str | None = None
     retry_after_seconds: int | None = strawberry.field(

@@ -17,6 +17,7 @@ import asyncpg
 
 from ...config import Settings
 from ...db import upkeep, users
+from ...db.common import Executor
 from . import events
 from .events import Events
 from .mail import Mailer
@@ -70,7 +71,7 @@ class Core:
         second_factor_done: bool = False,
         sign_up: bool = False,
         cookies: Mapping[str, str] | None = None,
-        db: asyncpg.Connection | None = None,
+        db: Executor | None = None,
         emit: bool = True,
     ) -> SignInOutcome:
         """The one way a sign-in ends: gates first, then a session (the caller's old one, `replaces`, revoked).

@@ -66,7 +66,7 @@ class Mailer:
         self._queue: asyncio.Queue[tuple[Callable[[], Awaitable[Draft | None]], contextvars.Context]] = asyncio.Queue(
             maxsize=queue_size
         )
-        self._worker: asyncio.Task | None = None
+        self._worker: asyncio.Task[None] | None = None
 
     @property
     def development(self) -> bool:
@@ -154,4 +154,4 @@ class Mailer:
 
 def _text_of(message: EmailMessage) -> str:
     part = message.get_body(("plain",))
-    return (part or message).get_content()
+    return str((part or message).get_content())

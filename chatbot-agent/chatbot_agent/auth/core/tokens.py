@@ -10,6 +10,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -43,7 +44,7 @@ class AccessTokens:
         self.issuer, self.audience, self.ttl = issuer, audience, timedelta(seconds=ttl_seconds)
         self._verified: dict[str, AccessClaims] = {}
 
-    def jwks(self) -> dict:
+    def jwks(self) -> dict[str, Any]:
         return {"keys": [{**self.jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}]}
 
     def issue(self, user_id: str, session_id: str, now: datetime | None = None) -> tuple[str, datetime]:

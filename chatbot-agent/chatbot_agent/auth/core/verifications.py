@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
+
 from ...db import verifications as rows
 from ...db.common import Executor
 from .ids import hash_token, new_id, new_token
@@ -58,14 +60,14 @@ class Verifications:
         return token
 
     async def peek(self, kind: str, token: str, *, db: Executor | None = None) -> Verification | None:
-        if (token := plausible_token(token)) is None:
+        if (typed := plausible_token(token)) is None:
             return None
-        return self._of(kind, await rows.live(db or self.db, self.identifier(kind, token)))
+        return self._of(kind, await rows.live(db or self.db, self.identifier(kind, typed)))
 
     async def consume(self, kind: str, token: str, *, db: Executor | None = None) -> Verification | None:
-        if (token := plausible_token(token)) is None:
+        if (typed := plausible_token(token)) is None:
             return None
-        return self._of(kind, await rows.take(db or self.db, self.identifier(kind, token)))
+        return self._of(kind, await rows.take(db or self.db, self.identifier(kind, typed)))
 
     async def revoke_all(self, kind: str, subject: str, *, db: Executor | None = None) -> int:
         """Drop every live token of a kind for one subject (older reset links once the password changed)."""
@@ -75,7 +77,7 @@ class Verifications:
         return await rows.newest_of(self.db, f"{kind}:", subject)
 
     @staticmethod
-    def _of(kind: str, row) -> Verification | None:
+    def _of(kind: str, row: asyncpg.Record | None) -> Verification | None:
         if row is None:
             return None
         return Verification(kind, row["value"], row["expiresAt"], json.loads(row["data"]) if row["data"] else {})

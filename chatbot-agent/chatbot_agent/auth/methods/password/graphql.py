@@ -73,7 +73,8 @@ class PasswordPolicy:
 
 
 def _service(info: Info) -> PasswordService:
-    return ctx_of(info).auth.password
+    service: PasswordService = ctx_of(info).auth.password
+    return service
 
 
 @strawberry.type

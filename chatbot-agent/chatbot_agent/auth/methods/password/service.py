@@ -6,7 +6,7 @@ escapes (a database that is down) is an internal error for the transport to log 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 from ....db import accounts, users
@@ -16,6 +16,7 @@ from ...core.errors import AuthFailure, Code
 from ...core.events import Event
 from ...core.ids import new_id
 from ...core.mail import Draft
+from ...core.passwords import PasswordPolicy
 from ...core.ratelimit import Rule
 from ...core.records import Client, Principal, SignInOutcome, User
 from ...core.templates import PASSWORD_CHANGED, MailTemplate
@@ -54,13 +55,20 @@ class PasswordService:
         core.events.on(events.PASSWORD_RESET, self._notify_owner)
 
     @property
-    def policy(self):
+    def policy(self) -> PasswordPolicy:
         return self.core.policy
 
     # ------------------------------------------------------------------------------------------------ sign up/in
 
     async def sign_up(
-        self, first_name: str, last_name: str, email: str, password: str, client: Client, *, cookies=None
+        self,
+        first_name: str,
+        last_name: str,
+        email: str,
+        password: str,
+        client: Client,
+        *,
+        cookies: Mapping[str, str] | None = None,
     ) -> SignInOutcome:
         core = self.core
         await core.limiter.hit([(self.rules["sign_up_ip"], client.ip)])
@@ -90,7 +98,13 @@ class PasswordService:
         return outcome
 
     async def sign_in(
-        self, email: str, password: str, client: Client, *, replaces: str | None = None, cookies=None
+        self,
+        email: str,
+        password: str,
+        client: Client,
+        *,
+        replaces: str | None = None,
+        cookies: Mapping[str, str] | None = None,
     ) -> SignInOutcome:
         """Verify the password, then the core's sign-in path (a session, or a pending second factor)."""
         core = self.core
