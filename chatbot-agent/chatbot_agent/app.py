@@ -34,6 +34,7 @@ from .config import Settings
 from .db import migrate, upkeep
 from .dbsource import dsn
 from .dbsource import pool as db_pool
+from .http.graphiql import graphiql_routes
 from .http.middleware import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -148,8 +149,9 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
     async def jwks(request: Request) -> Response:
         return JSONResponse(state.tokens.jwks(), headers={"cache-control": "public, max-age=300"})
 
-    graphql = GraphQLView(state, graphql_ide=None if settings.production else "graphiql", allow_queries_via_get=False)
+    graphql = GraphQLView(state, graphql_ide=None, allow_queries_via_get=False)  # GraphiQL: http/graphiql.py
     routes: list[BaseRoute] = [
+        *graphiql_routes(settings),  # before /graphql: its page answers the GETs that ask for HTML
         Route("/health", health),
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -134,7 +134,7 @@ class SecurityHeaders:
                 h.setdefault("cross-origin-opener-policy", "same-origin")
                 if "content-security-policy" not in h:
                     # The built frontend has no inline script or style: everything from our own origin only.
-                    # The API path keeps a minimal policy, as GraphiQL (development only) loads from a CDN.
+                    # The API path keeps a minimal policy; GraphiQL's page (development only) sets its own.
                     h["content-security-policy"] = API_CSP if api else APP_CSP
                 if api:
                     h["cache-control"] = "no-store"
