@@ -22,9 +22,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 DIST = ROOT / "frontend" / "dist"
 MANIFEST = DIST / "graphiql" / ".vite" / "manifest.json"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 SLOW = 20_000  # ms: Monaco is a few MB, and on a busy machine it takes seconds to start
 
