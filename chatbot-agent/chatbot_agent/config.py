@@ -177,7 +177,9 @@ class Settings:
         Path(".data"), _path, "Local state: embedded PostgreSQL data, generated development secrets."
     )
     frontend_dist: Path | None = setting(
-        Path("frontend/dist"), _optional_path, "The built frontend served at / (empty: API only)."
+        Path("frontend/dist"),
+        _optional_path,
+        "The built frontend served at / and GraphiQL's assets from its graphiql/ folder (empty: API only).",
     )
     log_level: str = setting("INFO", _log_level, "DEBUG | INFO | WARNING | ERROR")
     log_format: str = setting(
