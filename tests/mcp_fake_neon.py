@@ -49,12 +49,19 @@ def _dsn(project_id: str) -> str:
 def get_connection_string(params: ConnectionParams) -> str:
     """Get a PostgreSQL connection string for a Neon database."""
     uri = _dsn(params.projectId)
-    return "\n".join([
-        "Connection string details:", f"URI: {uri}", f"Project ID: {params.projectId}",
-        f"Database: {params.databaseName or 'neondb'}", f"Role: {params.roleName or 'neondb_owner'}",
-        f"Branch ID: {params.branchId}" if params.branchId else "Using default branch", "Using default compute", "",
-        "You can use this connection string with any PostgreSQL client to connect to your Neon database.",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "Connection string details:",
+            f"URI: {uri}",
+            f"Project ID: {params.projectId}",
+            f"Database: {params.databaseName or 'neondb'}",
+            f"Role: {params.roleName or 'neondb_owner'}",
+            f"Branch ID: {params.branchId}" if params.branchId else "Using default branch",
+            "Using default compute",
+            "",
+            "You can use this connection string with any PostgreSQL client to connect to your Neon database.",
+        ]
+    )
 
 
 @server.tool()

@@ -9,9 +9,9 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import psutil
@@ -22,11 +22,23 @@ from .support import JWT_KEY, SESSION_SECRET, free_port
 def service_env(database_url: str, data_dir: Path, **settings: str) -> dict[str, str]:
     """The environment of an instance: the database, the secrets every instance shares, cheap argon2id."""
     env = {
-        "PATH": os.environ["PATH"], "HOME": str(data_dir), "APP_ENV": "test", "DATABASE_URL": database_url,
-        "DATA_DIR": str(data_dir), "FRONTEND_DIST": "", "SESSION_SECRET": SESSION_SECRET, "JWT_PRIVATE_KEY": JWT_KEY,
-        "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME_COST": "1", "HASH_WORKERS": "1", "DB_POOL_MIN": "1",
-        "DB_POOL_MAX": "3", "DB_CONNECT_RETRIES": "0", "RATE_LIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
+        "PATH": os.environ["PATH"],
+        "HOME": str(data_dir),
+        "APP_ENV": "test",
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(data_dir),
+        "FRONTEND_DIST": "",
+        "SESSION_SECRET": SESSION_SECRET,
+        "JWT_PRIVATE_KEY": JWT_KEY,
+        "ARGON2_MEMORY_KIB": "1024",
+        "ARGON2_TIME_COST": "1",
+        "HASH_WORKERS": "1",
+        "DB_POOL_MIN": "1",
+        "DB_POOL_MAX": "3",
+        "DB_CONNECT_RETRIES": "0",
+        "RATE_LIMIT_ENABLED": "false",
+        "LOG_LEVEL": "WARNING",
+    }
     if "PYTHONPATH" in os.environ:
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update(settings)
@@ -58,7 +70,7 @@ class Instance:
         children = psutil.Process(self.process.pid).children()
         return [c for c in children if "resource_tracker" not in " ".join(c.cmdline())]
 
-    def wait_healthy(self, timeout: float = 90) -> "Instance":
+    def wait_healthy(self, timeout: float = 90) -> Instance:
         deadline = time.monotonic() + timeout
         while True:
             assert self.process.poll() is None, f"{self.name} exited:\n{self.output()}"
@@ -79,14 +91,20 @@ class Instance:
         return self.process.returncode
 
 
-def start_instance(env: dict[str, str], tmp: Path, *, name: str = "instance", workers: int = 1,
-                   extra: tuple[str, ...] = ()) -> Instance:  # fmt: skip
+def start_instance(
+    env: dict[str, str], tmp: Path, *, name: str = "instance", workers: int = 1, extra: tuple[str, ...] = ()
+) -> Instance:
     port = free_port()
     log = tmp / f"{name}-{port}.log"
     env = {**env, "PUBLIC_URL": env.get("PUBLIC_URL", f"http://127.0.0.1:{port}")}
     with open(log, "wb") as out:
-        process = subprocess.Popen(cli("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                                       *extra), env=env, cwd=tmp, stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
+        process = subprocess.Popen(
+            cli("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), *extra),
+            env=env,
+            cwd=tmp,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     return Instance(port, process, log, name)
 
 

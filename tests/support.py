@@ -9,24 +9,24 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.policy import default as default_policy
 from email.message import Message
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
-from typing import Any, AsyncIterator, Iterator
 
 import asyncpg
 import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
-
 from chatbot_agent.app import create_app
-from chatbot_agent.keys import generate_private_key
 from chatbot_agent.auth.methods import migration_sources
-from chatbot_agent.db import migrate
 from chatbot_agent.config import Settings, load_settings
+from chatbot_agent.db import migrate
+from chatbot_agent.keys import generate_private_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSION_SECRET = "test-session-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -37,11 +37,19 @@ BASE_URL = "http://testserver"
 def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
     """Test settings: no .env read, fixed secrets, cheap argon2 (still argon2id), rate limits off unless asked."""
     values: dict[str, Any] = dict(
-        app_env="test", database_url=database_url, data_dir=tmp, frontend_dist=None,
-        session_secret=SESSION_SECRET, jwt_private_key=JWT_KEY,
-        public_url="http://localhost:8000", argon2_memory_kib=1024, argon2_time_cost=1,
-        rate_limit_enabled=False, db_connect_retries=0, db_connect_timeout=3.0,
-    )  # fmt: skip
+        app_env="test",
+        database_url=database_url,
+        data_dir=tmp,
+        frontend_dist=None,
+        session_secret=SESSION_SECRET,
+        jwt_private_key=JWT_KEY,
+        public_url="http://localhost:8000",
+        argon2_memory_kib=1024,
+        argon2_time_cost=1,
+        rate_limit_enabled=False,
+        db_connect_retries=0,
+        db_connect_timeout=3.0,
+    )
     values.update(overrides)
     return load_settings(env={}, env_file=None, **values)
 
@@ -123,8 +131,9 @@ REFRESH = """mutation { refreshAccessToken { __typename ... on AuthSuccess { acc
   ... on AuthError { code message } } }"""
 
 
-def sign_up_input(email: str, password: str = "correct horse battery staple", first: str = "Ada",
-                  last: str = "Lovelace") -> dict:  # fmt: skip
+def sign_up_input(
+    email: str, password: str = "correct horse battery staple", first: str = "Ada", last: str = "Lovelace"
+) -> dict:
     return {"input": {"firstName": first, "lastName": last, "email": email, "password": password}}
 
 
@@ -163,7 +172,7 @@ class SmtpReceiver:
         self.messages.append(message)
         return "250 Message accepted for delivery"
 
-    def start(self) -> "SmtpReceiver":
+    def start(self) -> SmtpReceiver:
         self._controller = Controller(self, hostname=self.host, port=self.port)
         self._controller.start()
         return self

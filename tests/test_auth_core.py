@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import jwt
 import pytest
-
 from chatbot_agent.auth.core.ids import hash_token
 from chatbot_agent.config import RateLimit
 
 from .support import (
-    ME, REFRESH, REQUEST_RESET, RESET, SIGN_IN, SIGN_OUT, SIGN_UP, body_of, make_settings, new_client, reset_token,
-    running_app, sign_up_input,
-)  # fmt: skip
+    ME,
+    REFRESH,
+    REQUEST_RESET,
+    RESET,
+    SIGN_IN,
+    SIGN_OUT,
+    SIGN_UP,
+    body_of,
+    make_settings,
+    new_client,
+    reset_token,
+    running_app,
+    sign_up_input,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 PASSWORD = "correct horse battery staple"
@@ -33,7 +43,12 @@ async def test_sign_up_creates_user_account_and_session(api, db):
     result = response.json()["data"]["signUp"]
     assert result["__typename"] == "AuthSuccess"
     user = result["user"]
-    assert (user["firstName"], user["lastName"], user["email"], user["emailVerified"]) == ("Ada", "Lovelace", email, False)
+    assert (user["firstName"], user["lastName"], user["email"], user["emailVerified"]) == (
+        "Ada",
+        "Lovelace",
+        email,
+        False,
+    )
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("chatbot_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # public URL is http in this test
@@ -92,8 +107,10 @@ async def test_concurrent_sign_ups_of_one_email_exactly_one_wins(app_api, db):
     kinds = sorted(r["signUp"].get("code", r["signUp"]["__typename"]) for r in results)
     assert kinds == ["AuthSuccess"] + ["EMAIL_TAKEN"] * 9
     assert await db.fetchval('SELECT count(*) FROM "user" WHERE email = $1', email) == 1
-    assert await db.fetchval(
-        'SELECT count(*) FROM account a JOIN "user" u ON u.id = a."userId" WHERE u.email = $1', email) == 1
+    assert (
+        await db.fetchval('SELECT count(*) FROM account a JOIN "user" u ON u.id = a."userId" WHERE u.email = $1', email)
+        == 1
+    )
     for c in clients:
         await c.http.aclose()
 
@@ -103,8 +120,17 @@ async def test_sign_in_wrong_password_and_unknown_email_look_the_same(api):
     await api(SIGN_UP, sign_up_input(email))
     wrong = (await api(SIGN_IN, {"input": {"email": email, "password": "not the password"}}))["signIn"]
     unknown = (await api(SIGN_IN, {"input": {"email": unique("nobody"), "password": PASSWORD}}))["signIn"]
-    assert wrong == unknown == {"__typename": "AuthError", "code": "INVALID_CREDENTIALS",
-                                "message": wrong["message"], "field": None, "retryAfterSeconds": None}  # fmt: skip
+    assert (
+        wrong
+        == unknown
+        == {
+            "__typename": "AuthError",
+            "code": "INVALID_CREDENTIALS",
+            "message": wrong["message"],
+            "field": None,
+            "retryAfterSeconds": None,
+        }
+    )
 
 
 async def test_sign_in_sets_cookie_rotates_session_and_me_works(app_api, db):
@@ -140,12 +166,13 @@ async def test_bearer_access_token_verifies_with_jwks_and_authenticates_me(app_a
     jwks = (await api.http.get("/.well-known/jwks.json")).json()
     key = jwt.PyJWKSet.from_dict(jwks).keys[0]
     assert key.key_id == jwt.get_unverified_header(token)["kid"]
-    claims = jwt.decode(token, key.key, algorithms=["EdDSA"], audience=settings.jwt_audience,
-                        issuer=settings.jwt_issuer)  # fmt: skip
+    claims = jwt.decode(
+        token, key.key, algorithms=["EdDSA"], audience=settings.jwt_audience, issuer=settings.jwt_issuer
+    )
     assert claims["sub"] == result["user"]["id"]
     assert 14 * 60 <= claims["exp"] - claims["iat"] <= 15 * 60
     expires = datetime.fromisoformat(result["accessTokenExpiresAt"])
-    assert abs((expires - datetime.fromtimestamp(claims["exp"], timezone.utc)).total_seconds()) < 1
+    assert abs((expires - datetime.fromtimestamp(claims["exp"], UTC)).total_seconds()) < 1
     other = new_client(app)  # no cookie: the bearer alone
     assert (await other(ME, headers={"authorization": f"Bearer {token}"}))["me"]["email"] == email
     tampered = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
@@ -213,11 +240,11 @@ async def test_password_reset_end_to_end_with_real_smtp(app_api, smtp_server, db
 async def test_reset_token_expires_and_older_tokens_die_with_the_reset(api, smtp_server, db):
     email = unique("expiry")
     user_id = (await api(SIGN_UP, sign_up_input(email)))["signUp"]["user"]["id"]
-    for n in (1, 2, 3):
+    for _n in (1, 2, 3):
         await api(REQUEST_RESET, {"email": email})
     first, second, third = [reset_token(await smtp_server.wait_for(email, n)) for n in (1, 2, 3)]
     await db.execute(
-        'UPDATE verification SET "expiresAt" = now() - interval \'1 second\' WHERE identifier = $1',
+        "UPDATE verification SET \"expiresAt\" = now() - interval '1 second' WHERE identifier = $1",
         "reset-password:" + hash_token(first),
     )
     expired = (await api(RESET, {"token": first, "password": "fresh passphrase one"}))["resetPassword"]
@@ -226,8 +253,7 @@ async def test_reset_token_expires_and_older_tokens_die_with_the_reset(api, smtp
     assert ok["__typename"] == "ResetPasswordSuccess"
     stale = (await api(RESET, {"token": third, "password": "fresh passphrase three"}))["resetPassword"]
     assert stale["code"] == "INVALID_OR_EXPIRED_TOKEN"
-    assert await db.fetchval("SELECT count(*) FROM verification WHERE value = $1 AND \"expiresAt\" > now()",
-                             user_id) == 0  # fmt: skip
+    assert await db.fetchval('SELECT count(*) FROM verification WHERE value = $1 AND "expiresAt" > now()', user_id) == 0
 
 
 async def test_unknown_and_garbage_reset_tokens(api):
@@ -253,16 +279,19 @@ async def test_parallel_resets_with_one_token_exactly_one_succeeds(app_api, smtp
 
 
 async def test_session_expiry_slides_and_expired_sessions_are_refused(database_url, smtp_server, tmp_path, db):
-    settings = make_settings(database_url, tmp_path, smtp_url=smtp_server.url, session_ttl_seconds=3600,
-                             session_update_age_seconds=60)  # fmt: skip
+    settings = make_settings(
+        database_url, tmp_path, smtp_url=smtp_server.url, session_ttl_seconds=3600, session_update_age_seconds=60
+    )
     async with running_app(settings) as (app, api):
         user_id = (await api(SIGN_UP, sign_up_input(unique("slide"))))["signUp"]["user"]["id"]
-        await db.execute('UPDATE session SET "expiresAt" = now() + interval \'10 minutes\' WHERE "userId" = $1', user_id)
+        await db.execute(
+            'UPDATE session SET "expiresAt" = now() + interval \'10 minutes\' WHERE "userId" = $1', user_id
+        )
         response = await api.post(ME)
         assert response.json()["data"]["me"]["id"] == user_id
         assert "Max-Age=3600" in response.headers["set-cookie"]  # the cookie is re-issued with the new expiry
         expires = await db.fetchval('SELECT "expiresAt" FROM session WHERE "userId" = $1', user_id)
-        assert expires > datetime.now(timezone.utc) + timedelta(minutes=50)
+        assert expires > datetime.now(UTC) + timedelta(minutes=50)
         await db.execute('UPDATE session SET "expiresAt" = now() - interval \'1 second\' WHERE "userId" = $1', user_id)
         assert (await api(ME))["me"] is None
 
@@ -276,7 +305,9 @@ async def test_rehash_when_argon2_parameters_change(database_url, smtp_server, t
     assert "m=1024,t=1" in before
     new = make_settings(database_url, tmp_path, smtp_url=smtp_server.url, argon2_memory_kib=2048, argon2_time_cost=2)
     async with running_app(new) as (_, api):
-        assert (await api(SIGN_IN, {"input": {"email": email, "password": PASSWORD}}))["signIn"]["__typename"] == "AuthSuccess"
+        assert (await api(SIGN_IN, {"input": {"email": email, "password": PASSWORD}}))["signIn"][
+            "__typename"
+        ] == "AuthSuccess"
     after = await db.fetchval('SELECT password FROM account WHERE "userId" = $1', user_id)
     assert "m=2048,t=2" in after
 
@@ -287,9 +318,10 @@ async def test_database_down_gives_internal_error_without_leaking(databases, smt
     async with running_app(settings) as (app, api):
         await api(SIGN_UP, sign_up_input(unique("down")))  # a session cookie, so `me` needs the database
         admin = await asyncpg.connect(databases.dsn("postgres"))
-        await admin.execute(f"ALTER DATABASE \"{databases.name_of(dsn)}\" WITH ALLOW_CONNECTIONS false")
-        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
-                            databases.name_of(dsn))  # fmt: skip
+        await admin.execute(f'ALTER DATABASE "{databases.name_of(dsn)}" WITH ALLOW_CONNECTIONS false')
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", databases.name_of(dsn)
+        )
         try:
             response = await api.post(SIGN_IN, {"input": {"email": "x@example.com", "password": PASSWORD}})
             body = response.text
@@ -300,7 +332,7 @@ async def test_database_down_gives_internal_error_without_leaking(databases, smt
             assert me["data"]["me"] is None and me["errors"][0]["message"].startswith("Something went wrong")
             assert (await api.http.get("/health")).status_code == 503
         finally:
-            await admin.execute(f"ALTER DATABASE \"{databases.name_of(dsn)}\" WITH ALLOW_CONNECTIONS true")
+            await admin.execute(f'ALTER DATABASE "{databases.name_of(dsn)}" WITH ALLOW_CONNECTIONS true')
             await admin.close()
         assert (await api.http.get("/health")).status_code == 200  # recovers without a restart
         assert (await api(ME))["me"] is not None
@@ -308,8 +340,14 @@ async def test_database_down_gives_internal_error_without_leaking(databases, smt
 
 async def test_spellings_of_one_address_share_the_account_and_its_rate_limit(database_url, smtp_server, tmp_path):
     """An IDN domain typed in Unicode, in upper case or as punycode reaches one account and spends one budget."""
-    settings = make_settings(database_url, tmp_path, smtp_url=smtp_server.url, rate_limit_enabled=True,
-                             rate_limit_sign_in_email=RateLimit(2, 600), rate_limit_sign_in_ip=RateLimit(100, 600))  # fmt: skip
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        smtp_url=smtp_server.url,
+        rate_limit_enabled=True,
+        rate_limit_sign_in_email=RateLimit(2, 600),
+        rate_limit_sign_in_ip=RateLimit(100, 600),
+    )
     async with running_app(settings) as (_, api):
         up = (await api(SIGN_UP, sign_up_input("ada@bücher.example")))["signUp"]
         assert up["user"]["email"] == "ada@bücher.example"

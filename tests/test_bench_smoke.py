@@ -14,9 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from chatbot_agent.auth.core.tokens import AccessTokens, generate_private_key
 from chatbot_agent.api.graphql.schema import build_schema
+from chatbot_agent.auth.core.tokens import AccessTokens, generate_private_key
 
 ROOT = Path(__file__).resolve().parents[1]
 PHASES = ("sign_in", "me_cookie", "me_bearer", "plain", "bare_strawberry")
@@ -31,11 +30,23 @@ def assert_sane(name: str, phase: dict) -> None:
 
 
 @pytest.mark.timeout(660)
-@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk): make bench needs it")
+@pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk): make bench needs it"
+)
 def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_path):
     out = tmp_path / "bench.json"
-    argv = [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--postgres-url", databases.dsn("postgres"),
-            "--output", str(out), "--better-auth-py", "--instances", "2"]  # fmt: skip
+    argv = [
+        sys.executable,
+        str(ROOT / "bench" / "run.py"),
+        "--smoke",
+        "--postgres-url",
+        databases.dsn("postgres"),
+        "--output",
+        str(out),
+        "--better-auth-py",
+        "--instances",
+        "2",
+    ]
     with_better_auth = shutil.which("npm") is not None and shutil.which("node") is not None
     if with_better_auth:
         argv.append("--better-auth")
@@ -94,8 +105,15 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
     assert "signIn / Python port sign-in" in goals and "me (cookie) / Python port get-session" in goals
 
     table = stdout
-    for row in ("hash-bound limit", "ours: signIn", "ours: me (cookie)", "plain Starlette JSON", "config:", "machine:",
-                "Python port"):
+    for row in (
+        "hash-bound limit",
+        "ours: signIn",
+        "ours: me (cookie)",
+        "plain Starlette JSON",
+        "config:",
+        "machine:",
+        "Python port",
+    ):
         assert row in table, row
 
 

@@ -18,19 +18,27 @@ import string
 import subprocess
 import sys
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import asyncpg
 import pytest
 import pytest_asyncio
-
 from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.db import migrate
 
 from .support import (
-    ME, REQUEST_RESET, RESET, SIGN_IN, SIGN_OUT, SIGN_UP, make_settings, new_client, reset_token, running_app,
+    ME,
+    REQUEST_RESET,
+    RESET,
+    SIGN_IN,
+    SIGN_OUT,
+    SIGN_UP,
+    make_settings,
+    new_client,
+    reset_token,
+    running_app,
     sign_up_input,
 )
 
@@ -43,8 +51,8 @@ NAME_COLUMNS = ',\n    "firstName" text NOT NULL,\n    "lastName" text NOT NULL\
 
 BETTER_AUTH_SECRET = "better-auth-secret-of-the-old-deployment-0123456789"
 COOKIE_NAME = "better-auth.session_token"
-CREATED = datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)
-UPDATED = datetime(2024, 9, 15, 8, 30, tzinfo=timezone.utc)
+CREATED = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+UPDATED = datetime(2024, 9, 15, 8, 30, tzinfo=UTC)
 NEW_PASSWORD = "difference engine 1822"
 MIGRATIONS = migrate.available(migration_sources())  # the core's and every method's
 LATEST, VERSION = len(MIGRATIONS), max(m.version for m in MIGRATIONS)
@@ -65,8 +73,15 @@ def ba_id() -> str:
 def ba_hash(password: str) -> str:
     """Better Auth's hashPassword, for a password the shared vectors do not cover (format checked by the vectors)."""
     salt = secrets.token_hex(16)
-    key = hashlib.scrypt(unicodedata.normalize("NFKC", password).encode(), salt=salt.encode(), n=16384, r=16, p=1,
-                         dklen=64, maxmem=64 * 1024 * 1024)  # fmt: skip
+    key = hashlib.scrypt(
+        unicodedata.normalize("NFKC", password).encode(),
+        salt=salt.encode(),
+        n=16384,
+        r=16,
+        p=1,
+        dklen=64,
+        maxmem=64 * 1024 * 1024,
+    )
     return f"{salt}:{key.hex()}"
 
 
@@ -83,13 +98,28 @@ def sha256_hex(text: str) -> str:
 # name in Better Auth → expected (firstName, lastName) after migrate
 USERS = [
     dict(key="ada", name="Ada Lovelace", email="ada@example.com", split=("Ada", "Lovelace"), vector=0),
-    dict(key="gabo", name="  Gabriel\u00a0 García\tMárquez \n", email="gabo@example.com",
-         split=("Gabriel", "García Márquez"), vector=1),  # fmt: skip
+    dict(
+        key="gabo",
+        name="  Gabriel\u00a0 García\tMárquez \n",
+        email="gabo@example.com",
+        split=("Gabriel", "García Márquez"),
+        vector=1,
+    ),
     dict(key="mono", name="Suharto", email="suharto@example.com", split=("Suharto", ""), vector=2),
-    dict(key="ludwig", name="Ludwig van Beethoven", email="Ludwig@Example.com", split=("Ludwig", "van Beethoven"),
-         vector=3),  # fmt: skip  (mixed-case email, as an older Better Auth or an admin script may have stored it)
-    dict(key="long", name="Grace\u3000Hopper", email="grace@example.com", split=("Grace", "Hopper"),
-         password="Ü" + "x" * 199),  # Better Auth allows longer passwords with maxPasswordLength; ours caps at 128
+    dict(
+        key="ludwig",
+        name="Ludwig van Beethoven",
+        email="Ludwig@Example.com",
+        split=("Ludwig", "van Beethoven"),
+        vector=3,
+    ),  # (mixed-case email, as an older Better Auth or an admin script may have stored it)
+    dict(
+        key="long",
+        name="Grace\u3000Hopper",
+        email="grace@example.com",
+        split=("Grace", "Hopper"),
+        password="Ü" + "x" * 199,
+    ),  # Better Auth allows longer passwords with maxPasswordLength; ours caps at 128
     dict(key="social", name="", email="social@example.com", split=("", ""), provider="github"),
 ]
 for _u in USERS:
@@ -102,26 +132,48 @@ BY_KEY = {u["key"]: u for u in USERS}
 USER_COLUMNS = ["id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"]
 
 
-async def insert_user(conn, user_id: str, name: str, email: str, *, provider: str = "credential",
-                      password_hash: str | None = None, names: tuple[str, str] | None = None) -> None:  # fmt: skip
+async def insert_user(
+    conn,
+    user_id: str,
+    name: str,
+    email: str,
+    *,
+    provider: str = "credential",
+    password_hash: str | None = None,
+    names: tuple[str, str] | None = None,
+) -> None:
     """Rows as Better Auth writes them on sign-up (account.accountId is the user id for credentials)."""
     if names is None:
         await conn.execute(
             """INSERT INTO "user" (id, name, email, "emailVerified", image, "createdAt", "updatedAt")
                VALUES ($1, $2, $3, true, 'https://img.example.com/a.png', $4, $5)""",
-            user_id, name, email, CREATED, UPDATED,
-        )  # fmt: skip
+            user_id,
+            name,
+            email,
+            CREATED,
+            UPDATED,
+        )
     else:
         await conn.execute(
             """INSERT INTO "user" (id, name, email, "emailVerified", image, "createdAt", "updatedAt", "firstName",
                                    "lastName") VALUES ($1, $2, $3, false, NULL, $4, $5, $6, $7)""",
-            user_id, name, email, CREATED, UPDATED, *names,
-        )  # fmt: skip
+            user_id,
+            name,
+            email,
+            CREATED,
+            UPDATED,
+            *names,
+        )
     await conn.execute(
         """INSERT INTO account (id, "accountId", "providerId", "userId", password, "createdAt", "updatedAt")
            VALUES ($1, $2, $3, $4, $5, $6, $6)""",
-        ba_id(), user_id if provider == "credential" else "gh-4711", provider, user_id, password_hash, CREATED,
-    )  # fmt: skip
+        ba_id(),
+        user_id if provider == "credential" else "gh-4711",
+        provider,
+        user_id,
+        password_hash,
+        CREATED,
+    )
 
 
 async def insert_session(conn, user_id: str, token: str, expires: datetime) -> str:
@@ -129,8 +181,12 @@ async def insert_session(conn, user_id: str, token: str, expires: datetime) -> s
     await conn.execute(
         """INSERT INTO session (id, "expiresAt", token, "createdAt", "updatedAt", "ipAddress", "userAgent", "userId")
            VALUES ($1, $2, $3, $4, $4, '203.0.113.7', 'Mozilla/5.0', $5)""",
-        session_id, expires, token, CREATED, user_id,
-    )  # fmt: skip
+        session_id,
+        expires,
+        token,
+        CREATED,
+        user_id,
+    )
     return session_id
 
 
@@ -138,8 +194,11 @@ async def insert_verification(conn, identifier: str, value: str, expires: dateti
     await conn.execute(
         """INSERT INTO verification (id, identifier, value, "expiresAt", "createdAt", "updatedAt")
            VALUES ($1, $2, $3, $4, now(), now())""",
-        ba_id(), identifier, value, expires,
-    )  # fmt: skip
+        ba_id(),
+        identifier,
+        value,
+        expires,
+    )
 
 
 async def snapshot(conn) -> dict:
@@ -147,12 +206,22 @@ async def snapshot(conn) -> dict:
     found: dict = {}
     for table in BETTER_AUTH_TABLES:
         found[table] = [dict(r) for r in await conn.fetch(f'SELECT * FROM "{table}" ORDER BY id')]
-    found["columns"] = [tuple(r) for r in await conn.fetch(
-        """SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
-           WHERE table_schema = 'public' AND table_name = ANY($1) ORDER BY 1, 2""", BETTER_AUTH_TABLES)]  # fmt: skip
-    found["indexes"] = [tuple(r) for r in await conn.fetch(
-        """SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)
-           ORDER BY 1, 2""", BETTER_AUTH_TABLES)]  # fmt: skip
+    found["columns"] = [
+        tuple(r)
+        for r in await conn.fetch(
+            """SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+           WHERE table_schema = 'public' AND table_name = ANY($1) ORDER BY 1, 2""",
+            BETTER_AUTH_TABLES,
+        )
+    ]
+    found["indexes"] = [
+        tuple(r)
+        for r in await conn.fetch(
+            """SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)
+           ORDER BY 1, 2""",
+            BETTER_AUTH_TABLES,
+        )
+    ]
     return found
 
 
@@ -176,14 +245,20 @@ async def connect(dsn: str) -> asyncpg.Connection:
 async def adopted(databases, tmp_path_factory):
     """Better Auth's schema and users, then `chatbot-agent migrate` twice and the in-process migrate once."""
     dsn = await databases.create("better_auth", migrated=False)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     tokens = {"session": ba_id(), "expired": ba_id(), "reset": ba_id()}
     conn = await connect(dsn)
     try:
         await conn.execute(plain_schema())
         for u in USERS:
-            await insert_user(conn, u["id"], u["name"], u["email"], provider=u.get("provider", "credential"),
-                              password_hash=u.get("hash"))  # fmt: skip
+            await insert_user(
+                conn,
+                u["id"],
+                u["name"],
+                u["email"],
+                provider=u.get("provider", "credential"),
+                password_hash=u.get("hash"),
+            )
         session_id = await insert_session(conn, BY_KEY["ada"]["id"], tokens["session"], now + timedelta(days=5))
         await insert_session(conn, BY_KEY["mono"]["id"], tokens["expired"], now - timedelta(days=1))
         reset_expires = now + timedelta(hours=1)
@@ -204,15 +279,30 @@ async def adopted(databases, tmp_path_factory):
         after_third = await snapshot(conn)
     finally:
         await conn.close()
-    return dict(dsn=dsn, tokens=tokens, session_id=session_id, before=before, after=after, first=first,
-                second=second, after_second=after_second, in_process=in_process, after_third=after_third)  # fmt: skip
+    return dict(
+        dsn=dsn,
+        tokens=tokens,
+        session_id=session_id,
+        before=before,
+        after=after,
+        first=first,
+        second=second,
+        after_second=after_second,
+        in_process=in_process,
+        after_third=after_third,
+    )
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def better_auth_app(adopted, smtp_server, tmp_path_factory):
     """The service on the adopted database, configured to keep Better Auth's cookies valid."""
-    settings = make_settings(adopted["dsn"], tmp_path_factory.mktemp("better_auth_app"), smtp_url=smtp_server.url,
-                             session_cookie_name=COOKIE_NAME, session_secret=BETTER_AUTH_SECRET)  # fmt: skip
+    settings = make_settings(
+        adopted["dsn"],
+        tmp_path_factory.mktemp("better_auth_app"),
+        smtp_url=smtp_server.url,
+        session_cookie_name=COOKIE_NAME,
+        session_secret=BETTER_AUTH_SECRET,
+    )
     async with running_app(settings) as (app, _):
         yield app
 
@@ -245,9 +335,10 @@ async def test_cli_migrate_upgrades_a_better_auth_database_in_place(adopted):
 
     # sessions and reset tokens: hashed in place, no plaintext left; everything else in the rows as it was
     tokens = adopted["tokens"]
-    assert sorted(s["token"] for s in after["session"]) == sorted([sha256_hex(tokens["session"]),
-                                                                  sha256_hex(tokens["expired"])])  # fmt: skip
-    strip = lambda rows, *cols: [{k: v for k, v in r.items() if k not in cols} for r in rows]  # noqa: E731
+    assert sorted(s["token"] for s in after["session"]) == sorted(
+        [sha256_hex(tokens["session"]), sha256_hex(tokens["expired"])]
+    )
+    strip = lambda rows, *cols: [{k: v for k, v in r.items() if k not in cols} for r in rows]
     assert strip(after["session"], "token") == strip(before["session"], "token")
     identifiers = sorted(v["identifier"] for v in after["verification"])
     assert identifiers == sorted(["reset-password:" + sha256_hex(tokens["reset"]), "sign-in-otp-gabo@example.com"])
@@ -290,8 +381,9 @@ async def test_every_better_auth_user_signs_in_and_the_hash_is_upgraded(key, ado
     browser = new_client(better_auth_app)
     conn = await connect(adopted["dsn"])
     try:
-        stored = lambda: conn.fetchval(  # noqa: E731
-            """SELECT password FROM account WHERE "userId" = $1 AND "providerId" = 'credential'""", user["id"])
+        stored = lambda: conn.fetchval(
+            """SELECT password FROM account WHERE "userId" = $1 AND "providerId" = 'credential'""", user["id"]
+        )
         before = await conn.fetchrow('SELECT * FROM "user" WHERE id = $1', user["id"])
 
         for wrong in (user["password"] + "!", user["password"][:-1], user["password"].upper()):
@@ -303,8 +395,12 @@ async def test_every_better_auth_user_signs_in_and_the_hash_is_upgraded(key, ado
         typed = unicodedata.normalize("NFD", user["password"])
         result = (await browser(SIGN_IN, {"input": {"email": user["email"].upper(), "password": typed}}))["signIn"]
         assert result["__typename"] == "AuthSuccess", result
-        assert result["user"] == {"id": user["id"], "firstName": user["split"][0], "lastName": user["split"][1],
-                                  "email": user["email"]}  # fmt: skip
+        assert result["user"] == {
+            "id": user["id"],
+            "firstName": user["split"][0],
+            "lastName": user["split"][1],
+            "email": user["email"],
+        }
         assert (await browser(ME))["me"]["id"] == user["id"]
 
         upgraded = await stored()
@@ -343,8 +439,9 @@ async def test_a_social_only_better_auth_user_gets_a_password_by_reset(adopted, 
     assert result["__typename"] == "AuthSuccess" and result["user"]["firstName"] == ""
     conn = await connect(adopted["dsn"])
     try:
-        accounts = await conn.fetch('SELECT "providerId", "accountId" FROM account WHERE "userId" = $1 ORDER BY 1',
-                                    social["id"])  # fmt: skip
+        accounts = await conn.fetch(
+            'SELECT "providerId", "accountId" FROM account WHERE "userId" = $1 ORDER BY 1', social["id"]
+        )
         assert [tuple(a) for a in accounts] == [("credential", social["id"]), ("github", "gh-4711")]
     finally:
         await conn.close()
@@ -360,8 +457,9 @@ async def test_in_process_migrate_keeps_existing_first_and_last_names(databases,
     conn = await connect(dsn)
     try:
         await conn.execute(SCHEMA)
-        await insert_user(conn, mary["id"], mary["name"], mary["email"], password_hash=VECTORS[0]["hash"],
-                          names=mary["names"])  # fmt: skip
+        await insert_user(
+            conn, mary["id"], mary["name"], mary["email"], password_hash=VECTORS[0]["hash"], names=mary["names"]
+        )
         before = await snapshot(conn)
         assert [m.version for m in await migrate.migrate(conn)] == [m.version for m in migrate.available()]
         after = await snapshot(conn)
@@ -410,8 +508,9 @@ async def test_adoption_migration_leaves_this_services_own_data_alone(databases,
     """0002 re-run over data this service wrote (hashed sessions and reset tokens, split names) changes nothing."""
     dsn = await databases.create("better_auth_ours")
     async with running_app(make_settings(dsn, tmp_path)) as (_, api):
-        assert (await api(SIGN_UP, sign_up_input("ours@example.com", first="Jean-Luc", last="de la Tour")))[
-            "signUp"]["__typename"] == "AuthSuccess"
+        assert (await api(SIGN_UP, sign_up_input("ours@example.com", first="Jean-Luc", last="de la Tour")))["signUp"][
+            "__typename"
+        ] == "AuthSuccess"
         assert (await api(REQUEST_RESET, {"email": "ours@example.com"}))["requestPasswordReset"]["__typename"]
         conn = await connect(dsn)
         try:

@@ -26,10 +26,21 @@ def _postgres_of(data_dir) -> list[psutil.Process]:
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_serve_on_embedded_postgres_then_stop_cleanly(tmp_path, stop_signal):
     port = free_port()
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "PORT": str(port), "FRONTEND_DIST": "",
-           "LOG_LEVEL": "WARNING"}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "chatbot_agent.cli", "serve"], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PORT": str(port),
+        "FRONTEND_DIST": "",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "chatbot_agent.cli", "serve"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -41,9 +52,17 @@ def test_serve_on_embedded_postgres_then_stop_cleanly(tmp_path, stop_signal):
                 pass
             assert time.monotonic() < deadline, "serve did not become healthy"
             time.sleep(0.2)
-        body = {"query": "mutation($i: SignUpInput!) { signUp(input: $i) { __typename } }",
-                "variables": {"i": {"firstName": "Ada", "lastName": "L", "email": "ada@example.com",
-                                    "password": "a long enough passphrase"}}}  # fmt: skip
+        body = {
+            "query": "mutation($i: SignUpInput!) { signUp(input: $i) { __typename } }",
+            "variables": {
+                "i": {
+                    "firstName": "Ada",
+                    "lastName": "L",
+                    "email": "ada@example.com",
+                    "password": "a long enough passphrase",
+                }
+            },
+        }
         answer = httpx.post(f"http://127.0.0.1:{port}/graphql", json=body, timeout=10).json()
         assert answer == {"data": {"signUp": {"__typename": "AuthSuccess"}}}
         assert _postgres_of(tmp_path / ".data" / "postgres"), "the embedded PostgreSQL runs in DATA_DIR"

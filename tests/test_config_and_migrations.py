@@ -8,7 +8,6 @@ import sys
 
 import asyncpg
 import pytest
-
 from chatbot_agent.config import ConfigError, load_settings
 from chatbot_agent.db import migrate
 
@@ -28,7 +27,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
         ({"PASSWORD_MIN_LENGTH": "20", "PASSWORD_MAX_LENGTH": "10"}, "PASSWORD_MIN_LENGTH must not exceed"),
         ({"JWT_PRIVATE_KEY": "abc", "SESSION_SECRET": "x" * 50}, "JWT_PRIVATE_KEY is not valid"),
         ({"APP_ENV": "production"}, "SESSION_SECRET, JWT_PRIVATE_KEY must be set when APP_ENV=production"),
-        ({"APP_ENV": "production", "SESSION_SECRET": "short", "JWT_PRIVATE_KEY": "A" * 43}, "SESSION_SECRET is too weak"),
+        (
+            {"APP_ENV": "production", "SESSION_SECRET": "short", "JWT_PRIVATE_KEY": "A" * 43},
+            "SESSION_SECRET is too weak",
+        ),
     ],
 )
 async def test_bad_settings_stop_start_up_with_a_clear_message(env, message, tmp_path):
@@ -45,8 +47,13 @@ async def test_development_secrets_are_generated_once_and_kept(tmp_path):
 
 
 async def test_cli_reports_config_errors_and_exits_2(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "chatbot_agent.cli", "migrate"], cwd=tmp_path,
-                            env={"PATH": "/usr/bin:/bin", "PORT": "x"}, capture_output=True, text=True)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot_agent.cli", "migrate"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PORT": "x"},
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "configuration error: PORT='x' is not valid" in result.stderr
     assert "Traceback" not in result.stderr
@@ -60,7 +67,9 @@ async def test_concurrent_migrations_do_not_collide_and_are_idempotent(databases
         assert sorted(len(r) for r in results) == [0, 0, 0, len(migrate.available())]
         assert await migrate.applied_versions(conns[0]) == [m.version for m in migrate.available()]
         assert await migrate.migrate(conns[0]) == []
-        tables = {r["tablename"] for r in await conns[0].fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")}
+        tables = {
+            r["tablename"] for r in await conns[0].fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+        }
         assert {"user", "session", "account", "verification", "auth_rate_limit", "auth_migrations"} <= tables
     finally:
         for c in conns:
@@ -70,8 +79,14 @@ async def test_concurrent_migrations_do_not_collide_and_are_idempotent(databases
 async def test_cli_migrate_against_database_url(databases, tmp_path):
     dsn = await databases.create("climig", migrated=False)
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": dsn, "DATA_DIR": str(tmp_path)}
-    run = lambda: subprocess.run([sys.executable, "-m", "chatbot_agent.cli", "migrate"], cwd=tmp_path, env=env,
-                                 capture_output=True, text=True, timeout=60)  # fmt: skip
+    run = lambda: subprocess.run(
+        [sys.executable, "-m", "chatbot_agent.cli", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     first, second = run(), run()
     assert first.returncode == 0, first.stderr
     assert "applied 1 migration(s)" in first.stdout.replace(f"applied {len(migrate.available())}", "applied 1")
@@ -79,8 +94,13 @@ async def test_cli_migrate_against_database_url(databases, tmp_path):
 
 
 async def test_export_schema_cli_matches_committed_sdl():
-    result = subprocess.run([sys.executable, "-m", "chatbot_agent.cli", "export-schema"], capture_output=True,
-                            text=True, cwd=ROOT, env={"PATH": "/usr/bin:/bin"})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot_agent.cli", "export-schema"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0
     assert result.stdout == (ROOT / "schema" / "schema.graphql").read_text()
 
@@ -95,6 +115,13 @@ async def test_env_example_documents_every_setting_and_loads(tmp_path):
     assert {f.name.upper() for f in fields(Settings)} <= keys
     (tmp_path / ".env").write_text(text.replace("DATA_DIR=.data", f"DATA_DIR={tmp_path}"))
     settings = load_settings(
-        dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines()
-             if "=" in line and not line.startswith("#")), env_file=None)  # fmt: skip
-    assert settings.port == 8000 and settings.argon2_memory_kib == 19456 and settings.frontend_url == settings.public_url
+        dict(
+            line.split("=", 1)
+            for line in (tmp_path / ".env").read_text().splitlines()
+            if "=" in line and not line.startswith("#")
+        ),
+        env_file=None,
+    )
+    assert (
+        settings.port == 8000 and settings.argon2_memory_kib == 19456 and settings.frontend_url == settings.public_url
+    )

@@ -44,7 +44,12 @@ def test_imports_point_down_the_layers():
             there = _layer(target)
             # a method's graphql.py / rest.py is a transport part: it may use api's shared helpers
             transport_part = module.startswith("auth.methods.") and module.rsplit(".", 1)[-1] in ("graphql", "rest")
-            if here is not None and there is not None and there < here and not (transport_part and target.startswith("api")):
+            if (
+                here is not None
+                and there is not None
+                and there < here
+                and not (transport_part and target.startswith("api"))
+            ):
                 wrong.append(f"{module} imports {target}")
     assert not wrong, wrong
 
@@ -56,7 +61,7 @@ def test_sql_lives_only_in_db():
         if rel.startswith(("db/", "dbsource/")):
             continue
         text = path.read_text()
-        if any(word in text for word in ("SELECT ", "INSERT INTO", "DELETE FROM", "UPDATE \"", "UPDATE session")):
+        if any(word in text for word in ("SELECT ", "INSERT INTO", "DELETE FROM", 'UPDATE "', "UPDATE session")):
             offenders.append(rel)
     assert not offenders
 

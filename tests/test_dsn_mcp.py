@@ -24,7 +24,6 @@ from urllib.parse import parse_qs, quote, urlsplit
 import asyncpg
 import pytest
 import pytest_asyncio
-
 from chatbot_agent.config import ConfigError, load_environment
 from chatbot_agent.db import migrate
 from chatbot_agent.dbsource import check, dsn, mcp, pool
@@ -36,8 +35,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 MCP_SERVERS = ROOT / "tests" / "mcp-servers"
 POSTGRES_BIN = MCP_SERVERS / "node_modules" / ".bin" / "mcp-server-postgres"
 FAKE_NEON = ROOT / "tests" / "mcp_fake_neon.py"
-NEON_CONSOLE_DSN = ("postgresql://neondb_owner:npg_s3cret@ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech"
-                    "/neondb?sslmode=require&channel_binding=require")  # fmt: skip
+NEON_CONSOLE_DSN = (
+    "postgresql://neondb_owner:npg_s3cret@ep-cool-darkness-a1b2c3d4-pooler.us-east-2.aws.neon.tech"
+    "/neondb?sslmode=require&channel_binding=require"
+)
 SECRET = "s3cret-pw"  # the embedded server trusts local users, so any password works; it must never be printed
 
 
@@ -48,8 +49,12 @@ def postgres_mcp_server() -> Path:
         npm = shutil.which("npm")
         if npm is None:
             pytest.fail("npm is needed to install the PostgreSQL MCP server: install Node.js >= 20")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--prefix", str(MCP_SERVERS)], check=True,
-                       capture_output=True, timeout=300)  # fmt: skip
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(MCP_SERVERS)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return POSTGRES_BIN
 
 
@@ -75,13 +80,15 @@ def committed_postgres_server() -> dict:
 
 
 def fake_neon_server() -> dict:
-    return {"command": sys.executable, "args": [str(FAKE_NEON), "start", "${NEON_API_KEY}"],
-            "env": {"FAKE_NEON_DSN": "${FAKE_NEON_DSN}", "FAKE_NEON_PROJECT": "proj-test"}}  # fmt: skip
+    return {
+        "command": sys.executable,
+        "args": [str(FAKE_NEON), "start", "${NEON_API_KEY}"],
+        "env": {"FAKE_NEON_DSN": "${FAKE_NEON_DSN}", "FAKE_NEON_PROJECT": "proj-test"},
+    }
 
 
 def settings_for(tmp: Path, config: Path | None = None, **overrides):
-    return make_settings(overrides.pop("database_url", None), tmp, mcp_config=config or tmp / ".mcp.json",
-                         **overrides)  # fmt: skip
+    return make_settings(overrides.pop("database_url", None), tmp, mcp_config=config or tmp / ".mcp.json", **overrides)
 
 
 # ---------------------------------------------------------------------------------------------------- .mcp.json
@@ -104,8 +111,15 @@ async def test_variables_expand_from_the_environment_and_dotenv(tmp_path, monkey
     (tmp_path / ".env").write_text("PGPASS=from-dotenv\nDATABASE_URL=\n")
     monkeypatch.setenv("PGHOST_X", "db.example.org")
     env = load_environment(tmp_path / ".env")
-    server = mcp.ServerSpec("pg", "npx", ("-y", "mcp-server-postgres", "postgresql://app:${PGPASS}@${PGHOST_X}/"
-                                          "${PGDB:-app}?sslmode=${env:SSLMODE:-require}"))  # fmt: skip
+    server = mcp.ServerSpec(
+        "pg",
+        "npx",
+        (
+            "-y",
+            "mcp-server-postgres",
+            "postgresql://app:${PGPASS}@${PGHOST_X}/${PGDB:-app}?sslmode=${env:SSLMODE:-require}",
+        ),
+    )
     assert server.database_url(env) == "postgresql://app:from-dotenv@db.example.org/app?sslmode=require"
     with pytest.raises(mcp.UnsetVariable, match=r"needs \$\{PGPASS\}, which is not set"):
         server.database_url({"PGHOST_X": "h"})
@@ -118,14 +132,23 @@ async def test_variables_expand_from_the_environment_and_dotenv(tmp_path, monkey
         ('{"mcpServers": {"postgres": {"command": "npx",}}}', {}, r"is not valid JSON: .* at line 1, column 47"),
         ('["postgres"]', {}, r'has no "mcpServers" object'),
         ('{"mcpServers": {"postgres": {"args": []}}}', {}, r"server 'postgres' in .* has no \"command\""),
-        ('{"mcpServers": {"a": {"command": "x"}, "b": {"command": "y"}}}', {"mcp_db_server": "pg"},
-         r"has no server named 'pg' \(MCP_DB_SERVER\); its servers: a, b"),
-        ('{"mcpServers": {"postgres": {"command": "npx", "args": ["mcp-server-postgres", "${DATABASE_URL}"]}}}',
-         {"mcp_db_server": "postgres"}, r"server 'postgres' in .* needs \$\{DATABASE_URL\}, which is not set"),
-        ('{"mcpServers": {"neon": {"command": "npx", "args": ["start", "key"]}}}', {"mcp_db_server": "neon"},
-         r"server 'neon' in .* has no postgresql:// argument"),
+        (
+            '{"mcpServers": {"a": {"command": "x"}, "b": {"command": "y"}}}',
+            {"mcp_db_server": "pg"},
+            r"has no server named 'pg' \(MCP_DB_SERVER\); its servers: a, b",
+        ),
+        (
+            '{"mcpServers": {"postgres": {"command": "npx", "args": ["mcp-server-postgres", "${DATABASE_URL}"]}}}',
+            {"mcp_db_server": "postgres"},
+            r"server 'postgres' in .* needs \$\{DATABASE_URL\}, which is not set",
+        ),
+        (
+            '{"mcpServers": {"neon": {"command": "npx", "args": ["start", "key"]}}}',
+            {"mcp_db_server": "neon"},
+            r"server 'neon' in .* has no postgresql:// argument",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_unusable_mcp_configuration_stops_with_a_clear_message(tmp_path, content, overrides, message):
     if content is not None:
         (tmp_path / ".mcp.json").write_text(content)
@@ -162,16 +185,23 @@ async def test_a_neon_console_dsn_works_verbatim_with_asyncpg(tmp_path):
     "query, pooler, expect",
     [
         ("sslmode=require", "auto", {"query": "sslmode=require", "cache": True}),
-        ("sslmode=require&channel_binding=prefer&keepalives=1", "transaction",
-         {"query": "sslmode=require", "cache": False}),
-        ("application_name=auth&options=-c%20search_path%3Dauth", "auto",
-         {"query": "application_name=auth&options=-c%20search_path%3Dauth", "cache": True}),
+        (
+            "sslmode=require&channel_binding=prefer&keepalives=1",
+            "transaction",
+            {"query": "sslmode=require", "cache": False},
+        ),
+        (
+            "application_name=auth&options=-c%20search_path%3Dauth",
+            "auto",
+            {"query": "application_name=auth&options=-c%20search_path%3Dauth", "cache": True},
+        ),
         ("connect_timeout=7", "auto", {"query": "", "timeout": 7.0, "cache": True}),
     ],
-)  # fmt: skip
+)
 async def test_libpq_options_are_translated_for_asyncpg(tmp_path, query, pooler, expect):
-    target = dsn.Target.of(f"postgresql://u:p@db.example.org/app?{query}", "DATABASE_URL",
-                           settings_for(tmp_path, db_pooler=pooler))  # fmt: skip
+    target = dsn.Target.of(
+        f"postgresql://u:p@db.example.org/app?{query}", "DATABASE_URL", settings_for(tmp_path, db_pooler=pooler)
+    )
     assert urlsplit(target.connect_dsn).query == expect["query"]
     assert ("statement_cache_size" not in target.connect_kwargs) == expect["cache"]
     assert target.connect_kwargs.get("timeout") == expect.get("timeout")
@@ -186,7 +216,7 @@ async def test_libpq_options_are_translated_for_asyncpg(tmp_path, query, pooler,
         ("channel_binding=always", r"channel_binding=always is not valid"),
         ("channel_binding=require&sslrootcert=/nonexistent/ca.pem", r"cannot load the TLS certificates named in"),
     ],
-)  # fmt: skip
+)
 async def test_unusable_dsn_options_are_refused_by_name(tmp_path, query, message):
     with pytest.raises(dsn.DatabaseConfigError, match=rf"^DATABASE_URL: {message}"):
         dsn.Target.of(f"postgresql://u:p@h/db?{query}", "DATABASE_URL", settings_for(tmp_path))
@@ -196,7 +226,9 @@ async def test_unusable_dsn_options_are_refused_by_name(tmp_path, query, message
 
 
 async def test_database_url_comes_first_and_a_different_mcp_database_is_reported(tmp_path, caplog):
-    config = write_config(tmp_path, {"postgres": {"command": "npx", "args": ["mcp-server-postgres", "postgresql://x@other/db"]}})
+    config = write_config(
+        tmp_path, {"postgres": {"command": "npx", "args": ["mcp-server-postgres", "postgresql://x@other/db"]}}
+    )
     settings = settings_for(tmp_path, config, database_url="postgresql://app:pw@db.example.org/app")
     with caplog.at_level(logging.WARNING, "chatbot_agent.db.dsn"):
         target = await dsn.resolve(settings, {})
@@ -207,8 +239,9 @@ async def test_database_url_comes_first_and_a_different_mcp_database_is_reported
 
 async def test_the_postgres_mcp_servers_dsn_is_the_services_database(tmp_path, databases):
     url = socket_dsn(await databases.create("mcpdsn"))
-    config = write_config(tmp_path, {"db": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-postgres",
-                                                                        "${APP_DB}"]}})  # fmt: skip
+    config = write_config(
+        tmp_path, {"db": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-postgres", "${APP_DB}"]}}
+    )
     target = await dsn.resolve(settings_for(tmp_path, config), {"APP_DB": url})
     assert target.source == f"{config} server 'db'" and target.dsn == url
     conn = await pool.connect(target, settings_for(tmp_path))
@@ -252,13 +285,30 @@ async def checked_db(databases) -> str:
 async def test_check_db_end_to_end_through_the_postgres_mcp_server(tmp_path, checked_db, postgres_mcp_server):
     """`chatbot-agent check-db` in a subprocess: the committed .mcp.json's postgres server, started over stdio by
     the Python mcp client, queries the database; asyncpg does too; both agree."""
-    config = write_config(tmp_path, {"neon": {"command": "npx", "args": ["-y", "@neondatabase/mcp-server-neon"]},
-                                     "postgres": committed_postgres_server()})  # fmt: skip
+    config = write_config(
+        tmp_path,
+        {
+            "neon": {"command": "npx", "args": ["-y", "@neondatabase/mcp-server-neon"]},
+            "postgres": committed_postgres_server(),
+        },
+    )
     url = socket_dsn(checked_db)
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DATABASE_URL": url, "MCP_CONFIG": str(config),
-           "DATA_DIR": str(tmp_path / "data"), "FRONTEND_DIST": ""}  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "chatbot_agent.cli", "check-db"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DATABASE_URL": url,
+        "MCP_CONFIG": str(config),
+        "DATA_DIR": str(tmp_path / "data"),
+        "FRONTEND_DIST": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot_agent.cli", "check-db"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     version = max(m.version for m in migrate.available())
@@ -270,8 +320,9 @@ async def test_check_db_end_to_end_through_the_postgres_mcp_server(tmp_path, che
     assert SECRET not in out + result.stderr and "service database: DATABASE_URL: postgresql://postgres:***@" in out
 
 
-async def test_check_db_reports_a_different_database_behind_the_mcp_server(tmp_path, databases, checked_db,
-                                                                            postgres_mcp_server):  # fmt: skip
+async def test_check_db_reports_a_different_database_behind_the_mcp_server(
+    tmp_path, databases, checked_db, postgres_mcp_server
+):
     other = socket_dsn(await databases.create("otherdb", migrated=False), password=None)
     config = write_config(tmp_path, {"postgres": {"command": str(POSTGRES_BIN), "args": [other]}})
     out = io.StringIO()
@@ -299,17 +350,32 @@ async def test_check_db_through_the_neon_mcp_server(tmp_path, checked_db):
     "servers, overrides, env, message",
     [
         (None, {}, {}, r"FAILED: .*\.mcp\.json not found"),
-        ({"neon": {"command": "npx", "args": []}}, {"database_url": "postgresql://u@h/db"}, {},
-         r"FAILED: .* declares no PostgreSQL MCP server .* so AI tools do not see the service's database"),
-        ({"postgres": {"command": "npx", "args": ["mcp-server-postgres", "${DATABASE_URL}"]}}, {}, {},
-         r"FAILED: server 'postgres' in .* needs \$\{DATABASE_URL\}, which is not set"),
-        ({"postgres": {"command": "no-such-mcp-server", "args": ["mcp-server-postgres", "${DATABASE_URL}"]}}, {},
-         {"DATABASE_URL": f"postgresql://u:{SECRET}@127.0.0.1:9/db"},
-         r"FAILED: MCP server 'postgres': command 'no-such-mcp-server' not found"),
-        ("postgres", {}, {"DATABASE_URL": f"postgresql://u:{SECRET}@127.0.0.1:9/db"},
-         r"FAILED: through MCP server 'postgres': the database is unreachable \(.*ECONNREFUSED 127\.0\.0\.1:9.*\)"),
+        (
+            {"neon": {"command": "npx", "args": []}},
+            {"database_url": "postgresql://u@h/db"},
+            {},
+            r"FAILED: .* declares no PostgreSQL MCP server .* so AI tools do not see the service's database",
+        ),
+        (
+            {"postgres": {"command": "npx", "args": ["mcp-server-postgres", "${DATABASE_URL}"]}},
+            {},
+            {},
+            r"FAILED: server 'postgres' in .* needs \$\{DATABASE_URL\}, which is not set",
+        ),
+        (
+            {"postgres": {"command": "no-such-mcp-server", "args": ["mcp-server-postgres", "${DATABASE_URL}"]}},
+            {},
+            {"DATABASE_URL": f"postgresql://u:{SECRET}@127.0.0.1:9/db"},
+            r"FAILED: MCP server 'postgres': command 'no-such-mcp-server' not found",
+        ),
+        (
+            "postgres",
+            {},
+            {"DATABASE_URL": f"postgresql://u:{SECRET}@127.0.0.1:9/db"},
+            r"FAILED: through MCP server 'postgres': the database is unreachable \(.*ECONNREFUSED 127\.0\.0\.1:9.*\)",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_check_db_errors_say_what_to_do(tmp_path, postgres_mcp_server, servers, overrides, env, message):
     if servers == "postgres":
         servers = {"postgres": {"command": str(POSTGRES_BIN), "args": ["${DATABASE_URL}"]}}
@@ -326,10 +392,23 @@ async def test_migrate_uses_the_database_neon_mcp_names_and_logs_where_from(tmp_
     and from where, without the password."""
     fresh = socket_dsn(await databases.create("neonmig", migrated=False))
     config = write_config(tmp_path, {"neon": fake_neon_server()})
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "NEON_PROJECT_ID": "proj-test", "MCP_CONFIG": str(config),
-           "NEON_API_KEY": "napi_test", "FAKE_NEON_DSN": fresh, "DATA_DIR": str(tmp_path / "data")}  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "chatbot_agent.cli", "migrate"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "NEON_PROJECT_ID": "proj-test",
+        "MCP_CONFIG": str(config),
+        "NEON_API_KEY": "napi_test",
+        "FAKE_NEON_DSN": fresh,
+        "DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "chatbot_agent.cli", "migrate"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert f"applied {len(migrate.available())} migration(s)" in result.stdout
     line = next(line for line in result.stderr.splitlines() if "database: Neon project" in line)

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-
 from chatbot_agent.auth.core.tokens import AccessTokens, generate_private_key, load_private_key, public_jwk
 from chatbot_agent.config import ConfigError
 
@@ -25,8 +24,9 @@ def _b64url(data: bytes) -> str:
 
 
 def tokens(key: str, previous: tuple[str, ...] = (), ttl: int = 900) -> AccessTokens:
-    return AccessTokens(key, issuer="http://auth.test", audience="chatbot-agent", ttl_seconds=ttl,
-                        previous_keys=previous)  # fmt: skip
+    return AccessTokens(
+        key, issuer="http://auth.test", audience="chatbot-agent", ttl_seconds=ttl, previous_keys=previous
+    )
 
 
 def kids(jwks: dict) -> list[str]:
@@ -54,20 +54,34 @@ def test_a_previous_key_verifies_and_is_published_but_never_signs():
 
 
 def test_a_token_of_a_previous_key_stops_verifying_when_it_expires():
-    issued_long_ago = datetime.now(timezone.utc) - timedelta(minutes=20)
+    issued_long_ago = datetime.now(UTC) - timedelta(minutes=20)
     expired, _ = tokens(OLD, ttl=900).issue("user-1", "session-1", now=issued_long_ago)
     assert tokens(NEW, previous=(OLD,)).verify(expired) is None
 
 
 def test_the_kid_must_name_the_key_that_signed():
-    forged_kid = jwt.encode({"sub": "user-1", "iss": "http://auth.test", "aud": "chatbot-agent",
-                             "exp": int((datetime.now(timezone.utc) + timedelta(minutes=5)).timestamp())},
-                            load_private_key(generate_private_key()), algorithm="EdDSA",
-                            headers={"kid": KID_OLD})  # fmt: skip
+    forged_kid = jwt.encode(
+        {
+            "sub": "user-1",
+            "iss": "http://auth.test",
+            "aud": "chatbot-agent",
+            "exp": int((datetime.now(UTC) + timedelta(minutes=5)).timestamp()),
+        },
+        load_private_key(generate_private_key()),
+        algorithm="EdDSA",
+        headers={"kid": KID_OLD},
+    )
     assert tokens(NEW, previous=(OLD,)).verify(forged_kid) is None  # signed by a stranger's key under OLD's kid
-    no_kid = jwt.encode({"sub": "user-1", "iss": "http://auth.test", "aud": "chatbot-agent",
-                         "exp": int((datetime.now(timezone.utc) + timedelta(minutes=5)).timestamp())},
-                        load_private_key(OLD), algorithm="EdDSA")  # fmt: skip
+    no_kid = jwt.encode(
+        {
+            "sub": "user-1",
+            "iss": "http://auth.test",
+            "aud": "chatbot-agent",
+            "exp": int((datetime.now(UTC) + timedelta(minutes=5)).timestamp()),
+        },
+        load_private_key(OLD),
+        algorithm="EdDSA",
+    )
     assert tokens(NEW, previous=(OLD,)).verify(no_kid) is None
     header, _, rest = no_kid.partition(".")
     odd_kid = _b64url(json.dumps({"alg": "EdDSA", "typ": "JWT", "kid": [KID_OLD]}).encode()) + "." + rest
@@ -95,11 +109,16 @@ async def _bearer_me(api, token: str) -> dict | None:
 async def test_rolling_rotation_across_instances_signs_nobody_out(database_url, tmp_path):
     """The README's steps, each instance an app on the shared database: 0 old key; 1 the next key published
     (JWT_PREVIOUS_KEYS=NEW); 2 switched (JWT_PRIVATE_KEY=NEW, JWT_PREVIOUS_KEYS=OLD); 3 the old key dropped."""
-    settings = lambda key, previous=(): make_settings(database_url, tmp_path, jwt_private_key=key,  # noqa: E731
-                                                      jwt_previous_keys=previous)  # fmt: skip
+    settings = lambda key, previous=(): make_settings(
+        database_url, tmp_path, jwt_private_key=key, jwt_previous_keys=previous
+    )
     email, password = "rotation@example.com", "correct horse battery staple"
-    async with running_app(settings(OLD)) as (_, step0), running_app(settings(OLD, (NEW,))) as (_, step1), \
-            running_app(settings(NEW, (OLD,))) as (_, step2), running_app(settings(NEW)) as (_, step3):  # fmt: skip
+    async with (
+        running_app(settings(OLD)) as (_, step0),
+        running_app(settings(OLD, (NEW,))) as (_, step1),
+        running_app(settings(NEW, (OLD,))) as (_, step2),
+        running_app(settings(NEW)) as (_, step3),
+    ):
         before = (await step0(SIGN_UP, sign_up_input(email, password)))["signUp"]
         old_token = before["accessToken"]
         assert jwt.get_unverified_header(old_token)["kid"] == KID_OLD

@@ -22,23 +22,32 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import asyncpg
 import pytest
 import pytest_asyncio
+from chatbot_agent.db import migrate
+from chatbot_agent.dbsource import check, dsn, pool
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from chatbot_agent.db import migrate
-from chatbot_agent.dbsource import check, dsn, pool
-
-from .support import ME, REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, free_port, make_settings, reset_token, running_app, \
-    sign_up_input  # fmt: skip
+from .support import (
+    ME,
+    REQUEST_RESET,
+    RESET,
+    SIGN_IN,
+    SIGN_UP,
+    free_port,
+    make_settings,
+    reset_token,
+    running_app,
+    sign_up_input,
+)
 from .test_dsn_mcp import POSTGRES_BIN, postgres_mcp_server, write_config  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -62,33 +71,57 @@ def service_user() -> pwd.struct_passwd | None:
 
 def run_as(user, *args, **kwargs) -> subprocess.CompletedProcess:
     ids = dict(user=user.pw_uid, group=user.pw_gid) if user else {}
-    return subprocess.run([str(a) for a in args], check=True, capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"}, **ids, **kwargs)  # fmt: skip
+    return subprocess.run(
+        [str(a) for a in args],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"},
+        **ids,
+        **kwargs,
+    )
 
 
 def make_certificates(folder: Path) -> Path:
     """A test CA and a server certificate for localhost / 127.0.0.1 signed by it; returns the CA's file."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     def build(subject: str, key, issuer: x509.Name, signer, *, ca: bool):
-        builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-                   .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=2))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
-                                  critical=False))  # fmt: skip
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(issuer)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False)
+        )
         if ca:
             usage = dict(digital_signature=True, key_cert_sign=True, crl_sign=True)
         else:
             usage = dict(digital_signature=True, key_cert_sign=False, crl_sign=False)
-            builder = builder.add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
-            ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)  # fmt: skip
-        builder = builder.add_extension(x509.KeyUsage(content_commitment=False, key_encipherment=False,
-                                                      data_encipherment=False, key_agreement=False,
-                                                      encipher_only=False, decipher_only=False, **usage),
-                                        critical=True)  # fmt: skip
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName(
+                    [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                ),
+                critical=False,
+            ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        builder = builder.add_extension(
+            x509.KeyUsage(
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
+                **usage,
+            ),
+            critical=True,
+        )
         return builder.sign(signer, hashes.SHA256())
 
     ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
@@ -97,8 +130,9 @@ def make_certificates(folder: Path) -> Path:
     cert = build("localhost", key, ca.subject, ca_key, ca=False)
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     (folder / "server.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (folder / "server.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                          serialization.NoEncryption()))  # fmt: skip
+    (folder / "server.key").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     (folder / "server.key").chmod(0o600)
     return folder / "ca.pem"
 
@@ -153,7 +187,7 @@ def wait_for_port(port: int, process: subprocess.Popen | None, log: Path) -> Non
 async def tls_postgres():
     """Debian's PostgreSQL on 127.0.0.1 with ssl=on and only `hostssl` (SCRAM) for TCP clients."""
     if not POSTGRES:
-        pytest.skip("needs a PostgreSQL built with OpenSSL: apt-get install postgresql")
+        pytest.skip("needs a PostgreSQL built with OpenSSL (Debian: apt-get install postgresql; make test installs it)")
     bindir, user = POSTGRES[-1].parent, service_user()
     folder = Path(tempfile.mkdtemp(prefix="chatbot-tls-pg-"))
     ca = make_certificates(folder)
@@ -161,8 +195,20 @@ async def tls_postgres():
         for path in (folder, *folder.iterdir()):
             os.chown(path, user.pw_uid, user.pw_gid)
     port, data = free_port(), folder / "data"
-    run_as(user, bindir / "initdb", "-D", data, "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256",
-           "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+    run_as(
+        user,
+        bindir / "initdb",
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+    )
     with open(data / "postgresql.conf", "a") as conf:
         conf.write(f"""
 listen_addresses = '127.0.0.1'
@@ -186,8 +232,11 @@ max_connections = 60
             await admin.close()
         yield TlsPostgres(port, ca, folder)
     finally:
-        subprocess.run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True,
-                       **(dict(user=user.pw_uid, group=user.pw_gid) if user else {}))  # fmt: skip
+        subprocess.run(
+            [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+            **(dict(user=user.pw_uid, group=user.pw_gid) if user else {}),
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -196,7 +245,7 @@ def pgbouncer(tls_postgres):
     """PgBouncer in transaction mode (as behind Neon's -pooler hosts), TLS to clients and to the server, a pool of
     three server connections so that clients really share them."""
     if PGBOUNCER is None:
-        pytest.skip("PgBouncer is not installed (Debian: apt-get install pgbouncer; .ci/run installs it)")
+        pytest.skip("PgBouncer is not installed (Debian: apt-get install pgbouncer; make test installs it)")
     folder, user, port = tls_postgres.folder, service_user(), free_port()
     (folder / "userlist.txt").write_text(f'"app" "{PASSWORD}"\n')
     (folder / "pgbouncer.ini").write_text(f"""[databases]
@@ -223,8 +272,9 @@ pidfile = {folder}/pgbouncer.pid
         for name in ("userlist.txt", "pgbouncer.ini"):
             os.chown(folder / name, user.pw_uid, user.pw_gid)
     ids = dict(user=user.pw_uid, group=user.pw_gid) if user else {}
-    process = subprocess.Popen([PGBOUNCER, str(folder / "pgbouncer.ini")], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, **ids)  # fmt: skip
+    process = subprocess.Popen(
+        [PGBOUNCER, str(folder / "pgbouncer.ini")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **ids
+    )
     try:
         wait_for_port(port, process, folder / "pgbouncer.log")
         yield Endpoint(port, tls_postgres.ca)
@@ -237,14 +287,16 @@ async def full_auth_flow(settings, smtp_server) -> tuple:
     email, new_password = f"neon-{secrets.token_hex(4)}@example.com", "a brand new passphrase 42"
     async with running_app(settings) as (app, api):
         assert (await api(SIGN_UP, sign_up_input(email)))["signUp"]["__typename"] == "AuthSuccess"
-        signed_in = (await api(SIGN_IN, {"input": {"email": email, "password": "correct horse battery staple"}}))
+        signed_in = await api(SIGN_IN, {"input": {"email": email, "password": "correct horse battery staple"}})
         assert signed_in["signIn"]["__typename"] == "AuthSuccess"
         assert (await api(ME))["me"]["email"] == email
-        assert (await api(REQUEST_RESET, {"email": email}))["requestPasswordReset"]["__typename"] == \
-            "RequestPasswordResetSuccess"  # fmt: skip
+        assert (await api(REQUEST_RESET, {"email": email}))["requestPasswordReset"][
+            "__typename"
+        ] == "RequestPasswordResetSuccess"
         token = reset_token(await smtp_server.wait_for(email))
-        assert (await api(RESET, {"token": token, "password": new_password}))["resetPassword"]["__typename"] == \
-            "ResetPasswordSuccess"  # fmt: skip
+        assert (await api(RESET, {"token": token, "password": new_password}))["resetPassword"][
+            "__typename"
+        ] == "ResetPasswordSuccess"
         assert (await api(ME))["me"] is None, "a reset revokes every session"
         again = await api(SIGN_IN, {"input": {"email": email, "password": new_password}})
         assert again["signIn"]["__typename"] == "AuthSuccess"
@@ -321,10 +373,13 @@ async def test_concurrent_migrations_through_the_pooler_leave_no_lock_behind(tls
     [
         ({"sslmode": "require"}, "not-the-password", "wrong password (or user)"),
         ({"sslmode": "disable"}, PASSWORD, "the server requires TLS — add ?sslmode=require to the DSN"),
-        ({"sslmode": "require", "channel_binding": "require"}, PASSWORD,
-         "the server's TLS certificate could not be verified — use its CA with sslrootcert="),
+        (
+            {"sslmode": "require", "channel_binding": "require"},
+            PASSWORD,
+            "the server's TLS certificate could not be verified — use its CA with sslrootcert=",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_connection_errors_say_what_to_do(tls_postgres, tmp_path, query, password, message):
     settings = make_settings(None, tmp_path, db_connect_retries=2)
     target = dsn.Target.of(tls_postgres.dsn("postgres", password=password, **query), "DATABASE_URL", settings)
@@ -338,11 +393,14 @@ async def test_connection_errors_say_what_to_do(tls_postgres, tmp_path, query, p
 @pytest.mark.parametrize(
     "query, password, message",
     [
-        ({"sslmode": "verify-full", "sslrootcert": "CA"}, "not-the-password",
-         "FAILED: through MCP server 'postgres': wrong password (or user)"),
+        (
+            {"sslmode": "verify-full", "sslrootcert": "CA"},
+            "not-the-password",
+            "FAILED: through MCP server 'postgres': wrong password (or user)",
+        ),
         ({}, PASSWORD, "FAILED: through MCP server 'postgres': the server requires TLS — add ?sslmode=require"),
     ],
-)  # fmt: skip
+)
 @pytest.mark.usefixtures("postgres_mcp_server")
 async def test_check_db_explains_what_the_mcp_server_met(tls_postgres, tmp_path, query, password, message):
     config = write_config(tmp_path, {"postgres": {"command": str(POSTGRES_BIN), "args": ["${DATABASE_URL}"]}})

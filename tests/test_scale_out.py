@@ -15,7 +15,6 @@ import subprocess
 import asyncpg
 import httpx
 import pytest
-
 from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.db import migrate
 
@@ -39,11 +38,20 @@ def fresh_database(databases):
 def cluster(fresh_database, tmp_path_factory):
     """A, B and C, started at once on a database no migration has touched yet: all three migrate it on start-up."""
     tmp = tmp_path_factory.mktemp("cluster")
-    env = service_env(fresh_database, tmp, PUBLIC_URL=PUBLIC_URL, RATE_LIMIT_ENABLED="true", TRUSTED_PROXY_COUNT="1",
-                      RATE_LIMIT_SIGN_IN_IP=f"{SIGN_IN_IP_LIMIT}/600")  # fmt: skip
+    env = service_env(
+        fresh_database,
+        tmp,
+        PUBLIC_URL=PUBLIC_URL,
+        RATE_LIMIT_ENABLED="true",
+        TRUSTED_PROXY_COUNT="1",
+        RATE_LIMIT_SIGN_IN_IP=f"{SIGN_IN_IP_LIMIT}/600",
+    )
     with instances(env, tmp, ["A", "B", "C"]) as (a, b, c):
-        with httpx.Client(base_url=a.url, timeout=30) as ca, httpx.Client(base_url=b.url, timeout=30) as cb, \
-                httpx.Client(base_url=c.url, timeout=30) as cc:  # fmt: skip
+        with (
+            httpx.Client(base_url=a.url, timeout=30) as ca,
+            httpx.Client(base_url=b.url, timeout=30) as cb,
+            httpx.Client(base_url=c.url, timeout=30) as cc,
+        ):
             yield {"A": Node(ca), "B": Node(cb), "C": Node(cc)}
 
 
@@ -53,8 +61,15 @@ class Node:
     def __init__(self, http: httpx.Client) -> None:
         self.http = http
 
-    def gql(self, query: str, variables: dict | None = None, *, address: str, cookie: str | None = None,
-            token: str | None = None) -> httpx.Response:  # fmt: skip
+    def gql(
+        self,
+        query: str,
+        variables: dict | None = None,
+        *,
+        address: str,
+        cookie: str | None = None,
+        token: str | None = None,
+    ) -> httpx.Response:
         headers = {"X-Forwarded-For": address}
         if cookie:
             headers["Cookie"] = f"{COOKIE}={cookie}"
@@ -99,8 +114,11 @@ def test_a_session_made_on_one_instance_is_seen_and_ended_on_the_others(cluster)
         assert node.me(address=address, token=token) is None
 
     # Signing in again on B makes a new session that A accepts, and the old cookie stays dead.
-    signed_in = b.gql(SIGN_IN, {"input": {"email": "ada.scale@example.com", "password": "correct horse battery staple"}},
-                      address=address)  # fmt: skip
+    signed_in = b.gql(
+        SIGN_IN,
+        {"input": {"email": "ada.scale@example.com", "password": "correct horse battery staple"}},
+        address=address,
+    )
     assert signed_in.json()["data"]["signIn"]["__typename"] == "AuthSuccess"
     fresh = session_cookie(signed_in)
     assert fresh != cookie
@@ -113,8 +131,9 @@ def test_one_client_has_one_rate_limit_budget_across_the_instances(cluster):
     victim = "grace.scale@example.com"
     nodes[0].gql(SIGN_UP, sign_up_input(victim), address=new_address())
     attacker = new_address()
-    guess = lambda node, n: node.gql(SIGN_IN, {"input": {"email": victim, "password": f"wrong guess {n}"}},  # noqa: E731
-                                     address=attacker).json()["data"]["signIn"]  # fmt: skip
+    guess = lambda node, n: node.gql(
+        SIGN_IN, {"input": {"email": victim, "password": f"wrong guess {n}"}}, address=attacker
+    ).json()["data"]["signIn"]
 
     # The budget is spent across A, B and C in turn: two attempts each, not six on every instance.
     codes = [guess(nodes[n % 3], n)["code"] for n in range(SIGN_IN_IP_LIMIT)]
@@ -123,8 +142,11 @@ def test_one_client_has_one_rate_limit_budget_across_the_instances(cluster):
         refused = guess(node, SIGN_IN_IP_LIMIT + n)
         assert refused["code"] == "RATE_LIMITED" and refused["retryAfterSeconds"] > 0
     # Another client is not affected: budgets are per client, shared by the instances.
-    ok = nodes[1].gql(SIGN_IN, {"input": {"email": victim, "password": "correct horse battery staple"}},
-                      address=new_address()).json()["data"]["signIn"]  # fmt: skip
+    ok = (
+        nodes[1]
+        .gql(SIGN_IN, {"input": {"email": victim, "password": "correct horse battery staple"}}, address=new_address())
+        .json()["data"]["signIn"]
+    )
     assert ok["__typename"] == "AuthSuccess"
 
 
@@ -148,8 +170,12 @@ def test_two_migrate_commands_at_once_on_a_fresh_database(databases, tmp_path):
 
     dsn = asyncio.run(databases.create("migrate_race", migrated=False))
     env = service_env(dsn, tmp_path)
-    runs = [subprocess.Popen(cli("migrate"), env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True) for _ in range(2)]  # fmt: skip
+    runs = [
+        subprocess.Popen(
+            cli("migrate"), env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = []
     for run in runs:
         with contextlib.suppress(subprocess.TimeoutExpired):

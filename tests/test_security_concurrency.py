@@ -8,7 +8,6 @@ from collections import Counter
 
 import httpx
 import pytest
-
 from chatbot_agent.config import RateLimit
 
 from .security_support import GENEROUS, sign_in_input, unique
@@ -21,7 +20,7 @@ async def parallel(url: str, bodies: list[dict]) -> list[dict]:
     """Each body from its own client (own connection, own cookie jar), all released at once."""
     clients = [httpx.AsyncClient(base_url=url, timeout=60) for _ in bodies]
     try:
-        responses = await asyncio.gather(*(c.post("/graphql", json=b) for c, b in zip(clients, bodies)))
+        responses = await asyncio.gather(*(c.post("/graphql", json=b) for c, b in zip(clients, bodies, strict=False)))
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
     assert {r.status_code for r in responses} == {200}
@@ -57,16 +56,18 @@ async def test_twenty_parallel_resets_with_one_token_exactly_one_succeeds(live_s
         results = [r["resetPassword"] for r in await parallel(server.url, bodies)]
         assert Counter(map(outcome, results)) == {"ResetPasswordSuccess": 1, "INVALID_OR_EXPIRED_TOKEN": 19}
         winner = passwords[next(n for n, r in enumerate(results) if r["__typename"] == "ResetPasswordSuccess")]
-        sign_ins = await parallel(server.url, [{"query": SIGN_IN, "variables": sign_in_input(email, p)}
-                                               for p in passwords])  # fmt: skip
+        sign_ins = await parallel(
+            server.url, [{"query": SIGN_IN, "variables": sign_in_input(email, p)} for p in passwords]
+        )
     assert [outcome(r["signIn"]) == "AuthSuccess" for r in sign_ins] == [p == winner for p in passwords]
 
 
 async def test_simultaneous_attempts_cannot_overdraw_a_budget(live_server_factory, db):
     await db.execute("DELETE FROM auth_rate_limit")
     email = unique("overdraw")
-    overrides = dict(rate_limit_enabled=True, rate_limit_sign_in_ip=GENEROUS,
-                     rate_limit_sign_in_email=RateLimit(10, 600))  # fmt: skip
+    overrides = dict(
+        rate_limit_enabled=True, rate_limit_sign_in_ip=GENEROUS, rate_limit_sign_in_email=RateLimit(10, 600)
+    )
     with live_server_factory(**overrides) as server:
         bodies = [{"query": SIGN_IN, "variables": sign_in_input(email, f"guess {n}")} for n in range(30)]
         results = [r["signIn"] for r in await parallel(server.url, bodies)]

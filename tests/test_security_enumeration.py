@@ -39,8 +39,10 @@ async def test_unknown_email_costs_what_a_wrong_password_costs(database_url, tmp
 
         wrong_password, unknown_email, no_hash = [], [], []
         for n in range(16):  # interleaved (ABBA), so drift in machine load hits both alike
-            pair = [(wrong_password, sign_in_input(email, f"wrong guess {n}")),
-                    (unknown_email, sign_in_input(unique("nobody"), f"wrong guess {n}"))]  # fmt: skip
+            pair = [
+                (wrong_password, sign_in_input(email, f"wrong guess {n}")),
+                (unknown_email, sign_in_input(unique("nobody"), f"wrong guess {n}")),
+            ]
             for samples, variables in pair if n % 2 == 0 else reversed(pair):
                 samples.append(await timed(variables, "INVALID_CREDENTIALS"))
             no_hash.append(await timed(sign_in_input("not an email", "whatever"), "INVALID_INPUT"))
@@ -81,8 +83,11 @@ async def test_reset_request_answers_alike_and_never_waits_for_the_mail_server(d
 
             async def ask(email: str):
                 response = await asyncio.wait_for(api.post(REQUEST_RESET, {"email": email}), 30)  # hang detector
-                return response.status_code, response.content, sorted(
-                    (k, v) for k, v in response.headers.items() if k != "x-request-id")  # fmt: skip
+                return (
+                    response.status_code,
+                    response.content,
+                    sorted((k, v) for k, v in response.headers.items() if k != "x-request-id"),
+                )
 
             first = await ask(known)
             assert smtp.to(known) == []  # answered; the mail is not delivered

@@ -8,14 +8,23 @@ import asyncio
 import logging
 import time
 
-import asyncpg
 import pytest
 import pytest_asyncio
 
-
 from .security_support import PASSWORD, sign_in_input, unique
-from .support import ME, REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, make_settings, new_client, reset_token, running_app
-from .support import Databases, sign_up_input
+from .support import (
+    ME,
+    REQUEST_RESET,
+    RESET,
+    SIGN_IN,
+    SIGN_UP,
+    Databases,
+    make_settings,
+    new_client,
+    reset_token,
+    running_app,
+    sign_up_input,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -41,8 +50,9 @@ class OwnPostgres:
         await asyncio.to_thread(self._ctl, "-w", "-m", "fast", "stop")
 
     async def start(self) -> None:
-        await asyncio.to_thread(self._ctl, "-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l",
-                                str(self.server.log), "start")  # fmt: skip
+        await asyncio.to_thread(
+            self._ctl, "-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.server.log), "start"
+        )
 
     def processes(self):
         """The running postmaster (read afresh: a restart changes it) and its children, checked to be ours."""
@@ -55,7 +65,7 @@ class OwnPostgres:
     def close(self) -> None:
         try:
             self._ctl("-w", "-m", "fast", "stop")  # we may have restarted it: the handle's pid is stale
-        except Exception:  # noqa: BLE001 - already stopped
+        except Exception:
             pass
         self.server.cleanup()
 
@@ -74,8 +84,9 @@ async def fresh_database(pg: OwnPostgres) -> str:
 async def test_database_stops_mid_run_fails_fast_and_recovers_without_restart(own_pg, smtp_server, tmp_path, caplog):
     caplog.set_level(logging.INFO)
     dsn = await fresh_database(own_pg)
-    settings = make_settings(dsn, tmp_path, smtp_url=smtp_server.url, db_connect_timeout=2.0,
-                             db_command_timeout=2.0, db_pool_max=4)  # fmt: skip
+    settings = make_settings(
+        dsn, tmp_path, smtp_url=smtp_server.url, db_connect_timeout=2.0, db_command_timeout=2.0, db_pool_max=4
+    )
     async with running_app(settings) as (app, api):
         email = unique("outage")
         assert (await api(SIGN_UP, sign_up_input(email)))["signUp"]["__typename"] == "AuthSuccess"
@@ -84,8 +95,11 @@ async def test_database_stops_mid_run_fails_fast_and_recovers_without_restart(ow
         stop_traffic = asyncio.Event()
 
         async def traffic(client) -> None:
-            kinds = [("signIn", lambda: client.post(SIGN_IN, sign_in_input(email))), ("me", lambda: client.post(ME)),
-                     ("health", lambda: client.http.get("/health"))]  # fmt: skip
+            kinds = [
+                ("signIn", lambda: client.post(SIGN_IN, sign_in_input(email))),
+                ("me", lambda: client.post(ME)),
+                ("health", lambda: client.http.get("/health")),
+            ]
             n = 0
             while not stop_traffic.is_set():
                 kind, send = kinds[n % len(kinds)]
@@ -110,19 +124,25 @@ async def test_database_stops_mid_run_fails_fast_and_recovers_without_restart(ow
                 await asyncio.sleep(0.02)
 
         def seen(p: str, kind: str, ok: bool) -> int:
-            return sum(1 for ph, k, _, status, body in log
-                       if ph == p and k == kind and ((status == 200 and "INTERNAL" not in body and "errors" not in body) == ok))  # fmt: skip
+            return sum(
+                1
+                for ph, k, _, status, body in log
+                if ph == p and k == kind and ((status == 200 and "INTERNAL" not in body and "errors" not in body) == ok)
+            )
 
         await until(lambda: seen("before", "signIn", True) >= 3, "no traffic before the outage")
         phase = "down"
         await own_pg.stop()
-        await until(lambda: all(seen("down", k, False) >= 3 for k in ("signIn", "me", "health")),
-                    "requests did not fail during the outage")  # fmt: skip
+        await until(
+            lambda: all(seen("down", k, False) >= 3 for k in ("signIn", "me", "health")),
+            "requests did not fail during the outage",
+        )
         phase = "restarting"
         await own_pg.start()
         phase = "after"
-        await until(lambda: all(seen("after", k, True) >= 3 for k in ("signIn", "me", "health")),
-                    "the service did not recover")  # fmt: skip
+        await until(
+            lambda: all(seen("after", k, True) >= 3 for k in ("signIn", "me", "health")), "the service did not recover"
+        )
         stop_traffic.set()
         await asyncio.gather(*workers)
         assert (await api(ME))["me"]["email"] == email  # the pre-outage cookie still works: nothing restarted
@@ -147,16 +167,18 @@ async def test_database_stops_mid_run_fails_fast_and_recovers_without_restart(ow
     assert any(m.startswith("sign_in failed: database unavailable (") for m in lines), lines
     assert any(m.startswith("me failed: database unavailable (") for m in lines), lines
     assert any(m.startswith("health check: database unavailable (") for m in lines), lines
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR and "unavailable" in r.getMessage()
-                and r.exc_info]  # fmt: skip  # a known outage is one clear line, not a stack trace
+    assert not [
+        r for r in caplog.records if r.levelno >= logging.ERROR and "unavailable" in r.getMessage() and r.exc_info
+    ]  # a known outage is one clear line, not a stack trace
 
 
 async def test_a_frozen_database_is_a_timeout_not_a_hang(own_pg, smtp_server, tmp_path, caplog):
     """Worse than a stopped server: one that accepts connections and never answers (SIGSTOP). Every request still
     ends within the configured DB_CONNECT_TIMEOUT / DB_COMMAND_TIMEOUT, and the service resumes when it thaws."""
     dsn = await fresh_database(own_pg)
-    settings = make_settings(dsn, tmp_path, smtp_url=smtp_server.url, db_connect_timeout=1.0,
-                             db_command_timeout=1.0, db_pool_max=4)  # fmt: skip
+    settings = make_settings(
+        dsn, tmp_path, smtp_url=smtp_server.url, db_connect_timeout=1.0, db_command_timeout=1.0, db_pool_max=4
+    )
     async with running_app(settings) as (app, api):
         email = unique("frozen")
         await api(SIGN_UP, sign_up_input(email))
@@ -170,9 +192,17 @@ async def test_a_frozen_database_is_a_timeout_not_a_hang(own_pg, smtp_server, tm
         for process in frozen:
             process.suspend()
         try:
-            answers = await asyncio.gather(*(timed(send) for send in [
-                lambda: api.post(SIGN_IN, sign_in_input(email)), lambda: api.post(ME),
-                lambda: api.http.get("/health")] * 2))  # fmt: skip
+            answers = await asyncio.gather(
+                *(
+                    timed(send)
+                    for send in [
+                        lambda: api.post(SIGN_IN, sign_in_input(email)),
+                        lambda: api.post(ME),
+                        lambda: api.http.get("/health"),
+                    ]
+                    * 2
+                )
+            )
         finally:
             for process in frozen:
                 process.resume()
@@ -198,8 +228,9 @@ async def inject_failure(db):
 
     async def inject(table: str, event: str) -> None:
         name = f"test_fail_{table}_{event.lower()}"
-        await db.execute(f'CREATE TRIGGER {name} BEFORE {event} ON "{table}" FOR EACH ROW '
-                         "EXECUTE FUNCTION test_injected_failure()")  # fmt: skip
+        await db.execute(
+            f'CREATE TRIGGER {name} BEFORE {event} ON "{table}" FOR EACH ROW EXECUTE FUNCTION test_injected_failure()'
+        )
         made.append(f'DROP TRIGGER {name} ON "{table}"')
 
     async def heal() -> None:
@@ -220,8 +251,12 @@ async def test_sign_up_failing_at_any_step_leaves_no_partial_user(api, db, injec
     assert result["code"] == "INTERNAL" and "set-cookie" not in response.headers
     assert not any(leak in response.text for leak in LEAKS)
     assert await db.fetchval('SELECT count(*) FROM "user" WHERE email = $1', email) == 0
-    assert await db.fetchval('SELECT count(*) FROM "user" u WHERE NOT EXISTS '
-                             '(SELECT 1 FROM account a WHERE a."userId" = u.id)') == 0  # fmt: skip
+    assert (
+        await db.fetchval(
+            'SELECT count(*) FROM "user" u WHERE NOT EXISTS (SELECT 1 FROM account a WHERE a."userId" = u.id)'
+        )
+        == 0
+    )
     assert any(r.getMessage().startswith("sign_up failed: database error P0001") for r in caplog.records)
     await inject_failure.heal()
     again = (await api(SIGN_UP, sign_up_input(email)))["signUp"]  # nothing half-made holds the email

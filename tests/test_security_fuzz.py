@@ -9,9 +9,10 @@ import json
 
 import pytest
 import pytest_asyncio
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from .security_support import CHANGE_PASSWORD, PASSWORD, REVOKE_SESSION, limited_settings, unique
+from .security_support import PASSWORD, REVOKE_SESSION, limited_settings, unique
 from .support import REQUEST_RESET, SIGN_UP, new_client, running_app, sign_up_input
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -19,19 +20,38 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 FUZZ = settings(max_examples=80, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 OPERATIONS = {
-    "signUp": ("mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on AuthError { code } } }",
-               ["firstName", "lastName", "email", "password"]),
-    "signIn": ("mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthError { code } } }",
-               ["email", "password"]),
-    "requestPasswordReset": (REQUEST_RESET.replace("$email: String!", "$input: RequestPasswordResetInput!")
-                             .replace("input: {email: $email}", "input: $input"), ["email"]),
-    "resetPassword": ("mutation($input: ResetPasswordInput!) { resetPassword(input: $input) { __typename "
-                      "... on AuthError { code } } }", ["token", "newPassword"]),
-    "changePassword": ("mutation($input: ChangePasswordInput!) { changePassword(input: $input) { __typename "
-                       "... on AuthError { code } } }", ["currentPassword", "newPassword"]),
-}  # fmt: skip
-SUCCESS = {"AuthSuccess", "RequestPasswordResetSuccess", "ResetPasswordSuccess", "ChangePasswordSuccess",
-           "RevokeSessionsSuccess"}  # fmt: skip
+    "signUp": (
+        "mutation($input: SignUpInput!) { signUp(input: $input) { __typename ... on AuthError { code } } }",
+        ["firstName", "lastName", "email", "password"],
+    ),
+    "signIn": (
+        "mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthError { code } } }",
+        ["email", "password"],
+    ),
+    "requestPasswordReset": (
+        REQUEST_RESET.replace("$email: String!", "$input: RequestPasswordResetInput!").replace(
+            "input: {email: $email}", "input: $input"
+        ),
+        ["email"],
+    ),
+    "resetPassword": (
+        "mutation($input: ResetPasswordInput!) { resetPassword(input: $input) { __typename "
+        "... on AuthError { code } } }",
+        ["token", "newPassword"],
+    ),
+    "changePassword": (
+        "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { __typename "
+        "... on AuthError { code } } }",
+        ["currentPassword", "newPassword"],
+    ),
+}
+SUCCESS = {
+    "AuthSuccess",
+    "RequestPasswordResetSuccess",
+    "ResetPasswordSuccess",
+    "ChangePasswordSuccess",
+    "RevokeSessionsSuccess",
+}
 
 any_char = st.characters(codec=None)  # every code point but surrogates
 nasty_char = st.sampled_from(["\x00", "\x7f", "\n", "\u202e", "\ufeff", "\U0010ffff", "ﷺ", "'", "\\"])
@@ -40,21 +60,33 @@ texts = st.one_of(
     st.text(any_char, max_size=40),
     st.text(st.one_of(any_char, nasty_char), max_size=40),  # NUL, DEL, bidi override, BOM, NFKC-expanding
     st.text(st.one_of(any_char, surrogate), min_size=1, max_size=10),  # lone surrogates
-    st.builds(lambda local, domain: f"{local}@{domain}", st.text(any_char, min_size=1, max_size=20),
-              st.sampled_from(["example.com", "exämple.com", "xn--e1afmkfd.xn--p1ai", "[127.0.0.1]", "a"])),
+    st.builds(
+        lambda local, domain: f"{local}@{domain}",
+        st.text(any_char, min_size=1, max_size=20),
+        st.sampled_from(["example.com", "exämple.com", "xn--e1afmkfd.xn--p1ai", "[127.0.0.1]", "a"]),
+    ),
     st.builds(lambda ch, n: ch * n, st.one_of(any_char, nasty_char), st.integers(129, 70_000)),  # huge
     st.sampled_from([PASSWORD, "a@b.co", "", " ", "correct horse battery staple " * 4]),
 )
-wrong_types = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
-                        st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), texts, max_size=2))
+wrong_types = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), texts, max_size=2),
+)
 values = st.one_of(texts, texts, texts, wrong_types)  # mostly strings, to get past validation into the service
 
 
 def inputs(fields: list[str]):
     """{"input": {...}} with every field fuzzed; sometimes a field missing, an unknown one added, or no object."""
     record = st.fixed_dictionaries({f: values for f in fields}, optional={"unexpected": values})
-    dropped = record.flatmap(lambda r: st.sets(st.sampled_from(list(r)), max_size=1).map(
-        lambda gone: {k: v for k, v in r.items() if k not in gone}))  # fmt: skip
+    dropped = record.flatmap(
+        lambda r: st.sets(st.sampled_from(list(r)), max_size=1).map(
+            lambda gone: {k: v for k, v in r.items() if k not in gone}
+        )
+    )
     return st.one_of(record, record, dropped, wrong_types).map(lambda i: {"input": i})
 
 
@@ -93,10 +125,31 @@ async def check(client, body: bytes, operation: str) -> None:
     assert result.get("code") != "INTERNAL", (body[:300], result)
 
 
-VALID = {"firstName": "Ada", "lastName": "Lovelace", "password": "a fine passphrase", "token": "t" * 43,
-         "newPassword": "another fine passphrase", "currentPassword": PASSWORD}  # fmt: skip
-NASTY = ["", " ", "\x00", "a\x00b@example.com", "\ud800", "\u202e" * 3, "ﷺ" * 20, "x" * 60_000, "x" * 70_000, None,
-         123, 1.5, True, [], {}]  # fmt: skip
+VALID = {
+    "firstName": "Ada",
+    "lastName": "Lovelace",
+    "password": "a fine passphrase",
+    "token": "t" * 43,
+    "newPassword": "another fine passphrase",
+    "currentPassword": PASSWORD,
+}
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b@example.com",
+    "\ud800",
+    "\u202e" * 3,
+    "ﷺ" * 20,
+    "x" * 60_000,
+    "x" * 70_000,
+    None,
+    123,
+    1.5,
+    True,
+    [],
+    {},
+]
 
 
 @pytest.mark.parametrize("nasty", NASTY, ids=repr)

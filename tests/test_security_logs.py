@@ -22,14 +22,24 @@ from urllib.parse import unquote
 import httpx
 import pytest
 from aiosmtpd.smtp import AuthResult
-
 from chatbot_agent import logs
 
 from .security_support import CHANGE_PASSWORD, sign_in_input, unique
 from .support import (
-    JWT_KEY, ME, REQUEST_RESET, RESET, SESSION_SECRET, SIGN_IN, SIGN_UP, SmtpReceiver, free_port, reset_token,
-    running_app, sign_up_input, make_settings,
-)  # fmt: skip
+    JWT_KEY,
+    ME,
+    REQUEST_RESET,
+    RESET,
+    SESSION_SECRET,
+    SIGN_IN,
+    SIGN_UP,
+    SmtpReceiver,
+    free_port,
+    make_settings,
+    reset_token,
+    running_app,
+    sign_up_input,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -40,15 +50,21 @@ DSN_PASSWORD = "dsn-Pa55word-91c2"
 class AuthenticatingSmtp(SmtpReceiver):
     """The SMTP receiver, demanding AUTH (PLAIN/LOGIN without TLS, loopback only) with one user."""
 
-    def start(self) -> "AuthenticatingSmtp":
+    def start(self) -> AuthenticatingSmtp:
         from aiosmtpd.controller import Controller
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
             return AuthResult(success=ok)
 
-        self._controller = Controller(self, hostname=self.host, port=self.port, authenticator=authenticator,
-                                      auth_required=True, auth_require_tls=False)  # fmt: skip
+        self._controller = Controller(
+            self,
+            hostname=self.host,
+            port=self.port,
+            authenticator=authenticator,
+            auth_required=True,
+            auth_require_tls=False,
+        )
         self._controller.start()
         return self
 
@@ -63,8 +79,13 @@ def serve(env: dict[str, str], cwd: Path, log_path: Path):
     Its stderr (the log) goes to `log_path`, its stdout (the start-up banner) next to it."""
     port = free_port()
     with log_path.open("w") as err, log_path.with_suffix(".stdout").open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "chatbot_agent.cli", "serve", "--port", str(port)], cwd=cwd,
-                                env=env, stdout=out, stderr=err)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "chatbot_agent.cli", "serve", "--port", str(port)],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=err,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -92,17 +113,35 @@ async def test_full_flow_logs_are_json_with_request_ids_and_no_secret(databases,
     assert "//postgres:@" in dsn
     dsn_with_password = dsn.replace("//postgres:@", f"//postgres:{DSN_PASSWORD}@", 1)  # trust auth ignores it
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "APP_ENV": "test", "DATA_DIR": str(tmp_path),
-        "DATABASE_URL": dsn_with_password, "SMTP_URL": smtp.url, "SESSION_SECRET": SESSION_SECRET,
-        "JWT_PRIVATE_KEY": JWT_KEY, "ARGON2_MEMORY_KIB": "1024", "ARGON2_TIME_COST": "1", "LOG_FORMAT": "json",
-        "LOG_LEVEL": "DEBUG", "RATE_LIMIT_ENABLED": "true", "DB_CONNECT_RETRIES": "0",
-    }  # fmt: skip
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "APP_ENV": "test",
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": dsn_with_password,
+        "SMTP_URL": smtp.url,
+        "SESSION_SECRET": SESSION_SECRET,
+        "JWT_PRIVATE_KEY": JWT_KEY,
+        "ARGON2_MEMORY_KIB": "1024",
+        "ARGON2_TIME_COST": "1",
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "DEBUG",
+        "RATE_LIMIT_ENABLED": "true",
+        "DB_CONNECT_RETRIES": "0",
+    }
     log_path = tmp_path / "server.log"
     email = unique("logged")
-    first, wrong, typo, reset_to, changed = ("first Pa55phrase one", "wrong Pa55phrase two", "typo Pa55phrase three",
-                                             "reset Pa55phrase four", "changed Pa55phrase five")  # fmt: skip
-    secrets: dict[str, str] = {"dsn password": DSN_PASSWORD, "smtp password": SMTP_PASSWORD,
-                               "session secret": SESSION_SECRET, "jwt private key": JWT_KEY}  # fmt: skip
+    first, wrong, typo, reset_to, changed = (
+        "first Pa55phrase one",
+        "wrong Pa55phrase two",
+        "typo Pa55phrase three",
+        "reset Pa55phrase four",
+        "changed Pa55phrase five",
+    )
+    secrets: dict[str, str] = {
+        "dsn password": DSN_PASSWORD,
+        "smtp password": SMTP_PASSWORD,
+        "session secret": SESSION_SECRET,
+        "jwt private key": JWT_KEY,
+    }
     secrets["smtp AUTH PLAIN"] = base64.b64encode(f"\0{SMTP_USER}\0{SMTP_PASSWORD}".encode()).decode()
     request_ids: dict[str, str] = {}
     try:
@@ -124,8 +163,9 @@ async def test_full_flow_logs_are_json_with_request_ids_and_no_secret(databases,
                 cookie = browser.cookies["chatbot_session"]
                 secrets["cookie value"], secrets["session token"] = cookie, unquote(cookie).rsplit(".", 1)[0]
                 secrets["cookie signature"] = unquote(cookie).rsplit(".", 1)[1]
-                me = await call("bearer", ME, {}, client=service,
-                                headers={"authorization": f"Bearer {secrets['access token']}"})  # fmt: skip
+                me = await call(
+                    "bearer", ME, {}, client=service, headers={"authorization": f"Bearer {secrets['access token']}"}
+                )
                 assert me["data"]["me"]["email"] == email
                 # A client bug: a misspelt field. graphql-core quotes the whole value in its error message.
                 mistyped = await call("typo", SIGN_IN, {"input": {"email": email, "pasword": typo}})
@@ -145,8 +185,15 @@ async def test_full_flow_logs_are_json_with_request_ids_and_no_secret(databases,
     text = log_path.read_text()
     banner = log_path.with_suffix(".stdout").read_text()
     assert banner.startswith("chatbot-agent auth on")
-    secrets.update({"first password": first, "wrong password": wrong, "mistyped password": typo,
-                    "reset password": reset_to, "changed password": changed})  # fmt: skip
+    secrets.update(
+        {
+            "first password": first,
+            "wrong password": wrong,
+            "mistyped password": typo,
+            "reset password": reset_to,
+            "changed password": changed,
+        }
+    )
     leaked = [name for name, value in secrets.items() if value in text + banner]
     assert leaked == [], f"secrets in the logs: {leaked}"  # ...the log never does
 

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from .security_support import CHANGE_PASSWORD, sign_in_input, unique
-from .support import RESET, REQUEST_RESET, SIGN_IN, SIGN_UP, new_client, reset_token, sign_up_input
+from .support import REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, new_client, reset_token, sign_up_input
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -95,8 +95,10 @@ async def test_length_is_counted_in_characters_after_nfkc(api):
     assert (expanding["code"], expanding["field"]) == ("WEAK_PASSWORD", "password")
     short = (await api(SIGN_UP, sign_up_input(unique("short"), password="7 chars")))["signUp"]
     assert short["code"] == "WEAK_PASSWORD" and "at least 8" in short["message"]
-    assert (await api("{ passwordPolicy { minLength maxLength } }"))["passwordPolicy"] == {"minLength": 8,
-                                                                                          "maxLength": 128}
+    assert (await api("{ passwordPolicy { minLength maxLength } }"))["passwordPolicy"] == {
+        "minLength": 8,
+        "maxLength": 128,
+    }
 
 
 async def test_too_long_passwords_are_refused_before_any_hashing(app_api, smtp_server, hashes):
@@ -111,7 +113,7 @@ async def test_too_long_passwords_are_refused_before_any_hashing(app_api, smtp_s
         assert up["code"] == "WEAK_PASSWORD" and "at most 128" in up["message"]
         reset = (await api(RESET, {"token": token, "password": password}))["resetPassword"]
         assert (reset["code"], reset["field"]) == ("WEAK_PASSWORD", "newPassword")
-        change = (await api(CHANGE_PASSWORD, {"current": "correct horse battery staple", "new": password}))
+        change = await api(CHANGE_PASSWORD, {"current": "correct horse battery staple", "new": password})
         assert change["changePassword"]["code"] == "WEAK_PASSWORD"
     # changePassword verifies the current password (2 verifications above), but nothing hashed a long one
     assert hashes.calls == 2

@@ -7,10 +7,9 @@ import hashlib
 
 import pytest
 import pytest_asyncio
-from starlette.requests import Request
-
-from chatbot_agent.config import RateLimit
 from chatbot_agent.api.graphql.context import client_ip
+from chatbot_agent.config import RateLimit
+from starlette.requests import Request
 
 from .security_support import PASSWORD, limited_settings, sign_in_input, unique
 from .support import REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, running_app, sign_up_input
@@ -48,8 +47,9 @@ async def test_per_ip_budget_with_retry_after_and_success_does_not_reset_it(data
 
 
 async def test_per_email_budget_across_addresses_and_letter_case(database_url, smtp_server, tmp_path):
-    settings = limited_settings(database_url, tmp_path, smtp_server.url, sign_in_email=RateLimit(3, 900),
-                                trusted_proxy_count=1)  # fmt: skip
+    settings = limited_settings(
+        database_url, tmp_path, smtp_server.url, sign_in_email=RateLimit(3, 900), trusted_proxy_count=1
+    )
     async with running_app(settings) as (app, api):
         victim, other = unique("target"), unique("bystander")
         await api(SIGN_UP, sign_up_input(victim))
@@ -154,16 +154,19 @@ async def test_reset_requests_limited_per_email_alike_for_unknown_emails_and_no_
 async def test_reset_requests_limited_per_address(database_url, smtp_server, tmp_path):
     settings = limited_settings(database_url, tmp_path, smtp_server.url, reset_request_ip=RateLimit(3, 3600))
     async with running_app(settings) as (_, api):
-        codes = [code_of((await api(REQUEST_RESET, {"email": unique("any")}))["requestPasswordReset"])
-                 for _ in range(4)]  # fmt: skip
+        codes = [
+            code_of((await api(REQUEST_RESET, {"email": unique("any")}))["requestPasswordReset"]) for _ in range(4)
+        ]
     assert codes == ["RequestPasswordResetSuccess"] * 3 + ["RATE_LIMITED"]
 
 
 async def test_reset_token_guessing_is_limited_per_address(database_url, smtp_server, tmp_path):
     settings = limited_settings(database_url, tmp_path, smtp_server.url, reset_ip=RateLimit(3, 3600))
     async with running_app(settings) as (_, api):
-        codes = [(await api(RESET, {"token": f"guess-{n}", "password": "a new passphrase"}))["resetPassword"]["code"]
-                 for n in range(5)]  # fmt: skip
+        codes = [
+            (await api(RESET, {"token": f"guess-{n}", "password": "a new passphrase"}))["resetPassword"]["code"]
+            for n in range(5)
+        ]
     assert codes == ["INVALID_OR_EXPIRED_TOKEN"] * 3 + ["RATE_LIMITED"] * 2
 
 
@@ -177,16 +180,21 @@ async def test_forwarded_for_is_ignored_without_a_trusted_proxy(database_url, sm
             result = await api(SIGN_IN, sign_in_input(email), headers={"x-forwarded-for": f"192.0.2.{n}"})
             codes.append(code_of(result["signIn"]))
     assert codes == ["AuthSuccess"] * 3 + ["RATE_LIMITED"]
-    addresses = {r["ipAddress"] for r in await db.fetch('SELECT "ipAddress" FROM session s JOIN "user" u '
-                                                         'ON u.id = s."userId" WHERE u.email = $1', email)}  # fmt: skip
+    addresses = {
+        r["ipAddress"]
+        for r in await db.fetch(
+            'SELECT "ipAddress" FROM session s JOIN "user" u ON u.id = s."userId" WHERE u.email = $1', email
+        )
+    }
     assert addresses == {"127.0.0.1"}  # the socket peer, not the header
 
 
 async def test_forwarded_for_behind_one_trusted_proxy_uses_the_address_it_appended(
     database_url, smtp_server, tmp_path, db
 ):
-    settings = limited_settings(database_url, tmp_path, smtp_server.url, sign_in_ip=RateLimit(2, 300),
-                                trusted_proxy_count=1)  # fmt: skip
+    settings = limited_settings(
+        database_url, tmp_path, smtp_server.url, sign_in_ip=RateLimit(2, 300), trusted_proxy_count=1
+    )
     async with running_app(settings) as (_, api):
         email = unique("proxied")
         await api(SIGN_UP, sign_up_input(email))
@@ -198,8 +206,12 @@ async def test_forwarded_for_behind_one_trusted_proxy_uses_the_address_it_append
         # The client may prepend anything; the proxy's own entry (the last one) is the one that counts.
         assert [await attempt(f"10.9.9.{n}, 198.51.100.7") for n in range(3)] == ["AuthSuccess"] * 2 + ["RATE_LIMITED"]
         assert await attempt("198.51.100.8") == "AuthSuccess"  # another client behind the proxy
-    addresses = {r["ipAddress"] for r in await db.fetch('SELECT "ipAddress" FROM session s JOIN "user" u '
-                                                         'ON u.id = s."userId" WHERE u.email = $1', email)}  # fmt: skip
+    addresses = {
+        r["ipAddress"]
+        for r in await db.fetch(
+            'SELECT "ipAddress" FROM session s JOIN "user" u ON u.id = s."userId" WHERE u.email = $1', email
+        )
+    }
     assert addresses <= {"198.51.100.7", "198.51.100.8", "127.0.0.1"} and "198.51.100.8" in addresses
 
 
@@ -216,6 +228,7 @@ async def test_forwarded_for_behind_one_trusted_proxy_uses_the_address_it_append
 )
 async def test_client_ip_rules(forwarded, proxies, expected):
     headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
-    request = Request({"type": "http", "method": "POST", "path": "/graphql", "headers": headers,
-                       "client": ("192.0.2.1", 5555)})  # fmt: skip
+    request = Request(
+        {"type": "http", "method": "POST", "path": "/graphql", "headers": headers, "client": ("192.0.2.1", 5555)}
+    )
     assert client_ip(request, proxies) == expected

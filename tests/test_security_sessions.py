@@ -10,15 +10,30 @@ import time
 from urllib.parse import unquote
 
 import pytest
-
 from chatbot_agent import app as app_module
 from chatbot_agent.auth.core.ids import hash_token
 
 from .security_support import (
-    CHANGE_PASSWORD, MY_SESSIONS, PASSWORD, REVOKE_OTHERS, REVOKE_SESSION, sign_in_input, unique,
-)  # fmt: skip
-from .support import ME, REQUEST_RESET, RESET, SIGN_IN, SIGN_UP, make_settings, new_client, reset_token, running_app
-from .support import sign_up_input
+    CHANGE_PASSWORD,
+    MY_SESSIONS,
+    PASSWORD,
+    REVOKE_OTHERS,
+    REVOKE_SESSION,
+    sign_in_input,
+    unique,
+)
+from .support import (
+    ME,
+    REQUEST_RESET,
+    RESET,
+    SIGN_IN,
+    SIGN_UP,
+    make_settings,
+    new_client,
+    reset_token,
+    running_app,
+    sign_up_input,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -104,9 +119,11 @@ async def test_change_password_revokes_other_sessions_tokens_and_reset_links(app
     await laptop(REQUEST_RESET, {"email": email})
     pending_reset = reset_token(await smtp_server.wait_for(email))
 
-    wrong = (await laptop(CHANGE_PASSWORD, {"current": "not my password", "new": "a new passphrase"}))
-    assert (wrong["changePassword"]["code"], wrong["changePassword"]["field"]) == ("INVALID_CREDENTIALS",
-                                                                                   "currentPassword")  # fmt: skip
+    wrong = await laptop(CHANGE_PASSWORD, {"current": "not my password", "new": "a new passphrase"})
+    assert (wrong["changePassword"]["code"], wrong["changePassword"]["field"]) == (
+        "INVALID_CREDENTIALS",
+        "currentPassword",
+    )
     assert await signed_in(phone)  # a failed attempt changes nothing
 
     done = (await laptop(CHANGE_PASSWORD, {"current": PASSWORD, "new": "a new passphrase"}))["changePassword"]
@@ -119,7 +136,7 @@ async def test_change_password_revokes_other_sessions_tokens_and_reset_links(app
     dead = (await stranger(RESET, {"token": pending_reset, "password": "attacker passphrase"}))["resetPassword"]
     assert dead["code"] == "INVALID_OR_EXPIRED_TOKEN"  # a link mailed before the change no longer works
     anonymous = new_client(app)
-    refused = (await anonymous(CHANGE_PASSWORD, {"current": PASSWORD, "new": "whatever passphrase"}))
+    refused = await anonymous(CHANGE_PASSWORD, {"current": PASSWORD, "new": "whatever passphrase"})
     assert refused["changePassword"]["code"] == "NOT_AUTHENTICATED"
     await close(laptop, phone, stranger, anonymous)
 
@@ -170,9 +187,14 @@ async def test_cleanup_command_deletes_expired_rows_only(app_api, db, database_u
     await seed_expired_rows(db, user_id)
     assert all(n >= 1 for n in await expired_counts(db))
     result = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "chatbot_agent.cli", "cleanup"], cwd=tmp_path, capture_output=True,
-        text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url, "DATA_DIR": str(tmp_path)},
-    )  # fmt: skip
+        subprocess.run,
+        [sys.executable, "-m", "chatbot_agent.cli", "cleanup"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": database_url, "DATA_DIR": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr
     assert "'sessions'" in result.stdout and "'rateLimits'" in result.stdout
     assert await expired_counts(db) == [0, 0, 0]

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import sys
 import time
 
 import psutil
 import pytest
-
 from chatbot_agent import listen
 
 from .processes import cli, instances, service_env
@@ -48,7 +46,9 @@ def health_over(conn: socket.socket) -> bytes:
         assert chunk, "the server closed the connection"
         answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
-    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+    length = int(
+        next(line.split(b":", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    )
     while len(body) < length:
         body += conn.recv(4096)
     return head
@@ -145,9 +145,14 @@ def test_a_port_already_in_use_stops_start_up_with_a_message(database_url, tmp_p
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(cli("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"),
-                              env=service_env(database_url, tmp_path), cwd=tmp_path, capture_output=True, text=True,
-                              timeout=120)  # fmt: skip
+        done = subprocess.run(
+            cli("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"),
+            env=service_env(database_url, tmp_path),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 3, done.stdout + done.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Address already in use" in done.stderr
     assert "Traceback" not in done.stderr

@@ -70,8 +70,17 @@ def main() -> None:
     asyncio.run(create_tables())
     workers = max(1, int(os.environ.get("WORKERS", "1")))
     # The options `chatbot-agent serve` passes (cli.py), so the only difference is the application.
-    common = dict(host="127.0.0.1", port=PORT, log_config=None, proxy_headers=False, server_header=False,
-                  date_header=True, access_log=False, loop="uvloop", http="httptools")  # fmt: skip
+    common = dict(
+        host="127.0.0.1",
+        port=PORT,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+        date_header=True,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )
     if workers == 1:
         uvicorn.run(create_app(), **common)
     else:

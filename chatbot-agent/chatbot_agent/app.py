@@ -8,14 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
+import asyncpg
 import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
@@ -31,7 +32,9 @@ from .auth.core.tokens import AccessTokens
 from .auth.methods import enabled, migration_sources
 from .config import Settings
 from .db import migrate, upkeep
-from .dbsource import dsn, pool as db_pool
+from .dbsource import dsn
+from .dbsource import pool as db_pool
+from .http.graphiql import graphiql_routes
 from .http.middleware import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,7 @@ SWEEP_INTERVAL_SECONDS = 900
 class GraphQLView(GraphQL):
     """Strawberry's ASGI view with our context and a faster JSON encoder."""
 
-    def __init__(self, state: "AppState", **kwargs) -> None:
+    def __init__(self, state: AppState, **kwargs) -> None:
         super().__init__(state.schema, **kwargs)
         self.state = state
 
@@ -51,7 +54,7 @@ class GraphQLView(GraphQL):
         client = client_of(request, s.settings.trusted_proxy_count)
         return Context(request=request, response=response, auth=s.auth, cookie=s.cookie, client=client)
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -66,21 +69,35 @@ class AppState:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.hashing = PasswordHashing(
-            memory_kib=settings.argon2_memory_kib, time_cost=settings.argon2_time_cost,
-            parallelism=settings.argon2_parallelism, workers=settings.hash_pool_size,
-        )  # fmt: skip
-        self.tokens = AccessTokens(settings.jwt_private_key, issuer=settings.jwt_issuer,
-                                   audience=settings.jwt_audience, ttl_seconds=settings.access_token_ttl_seconds,
-                                   previous_keys=settings.jwt_previous_keys)  # fmt: skip
-        self.cookie = SessionCookie(settings.session_secret, CookieSpec(
-            name=settings.session_cookie_name, secure=settings.secure_cookies, max_age=settings.session_ttl_seconds))  # fmt: skip
+            memory_kib=settings.argon2_memory_kib,
+            time_cost=settings.argon2_time_cost,
+            parallelism=settings.argon2_parallelism,
+            workers=settings.hash_pool_size,
+        )
+        self.tokens = AccessTokens(
+            settings.jwt_private_key,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_seconds=settings.access_token_ttl_seconds,
+            previous_keys=settings.jwt_previous_keys,
+        )
+        self.cookie = SessionCookie(
+            settings.session_secret,
+            CookieSpec(
+                name=settings.session_cookie_name, secure=settings.secure_cookies, max_age=settings.session_ttl_seconds
+            ),
+        )
         self.mailer = Mailer(smtp_url=settings.smtp_url, sender=settings.mail_from, timeout=settings.smtp_timeout)
         self.methods = enabled(settings)
-        self.schema = build_schema(self.methods, max_depth=settings.graphql_max_depth,
-                                   max_tokens=settings.graphql_max_tokens, max_aliases=settings.graphql_max_aliases,
-                                   introspection=not settings.production)  # fmt: skip
+        self.schema = build_schema(
+            self.methods,
+            max_depth=settings.graphql_max_depth,
+            max_tokens=settings.graphql_max_tokens,
+            max_aliases=settings.graphql_max_aliases,
+            introspection=not settings.production,
+        )
         self.target: dsn.Target | None = None
-        self.pool = None
+        self.pool: asyncpg.Pool = None  # type: ignore[assignment]  # set in the lifespan
         self.auth: Auth = None  # type: ignore[assignment]  # set in the lifespan
 
 
@@ -133,8 +150,9 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
     async def jwks(request: Request) -> Response:
         return JSONResponse(state.tokens.jwks(), headers={"cache-control": "public, max-age=300"})
 
-    graphql = GraphQLView(state, graphql_ide=None if settings.production else "graphiql", allow_queries_via_get=False)
-    routes = [
+    graphql = GraphQLView(state, graphql_ide=None, allow_queries_via_get=False)  # GraphiQL: http/graphiql.py
+    routes: list[BaseRoute] = [
+        *graphiql_routes(settings),  # before /graphql: its page answers the GETs that ask for HTML
         Route("/health", health),
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -162,4 +180,3 @@ async def _sweep(core: Core) -> None:
             log.info("expired rows removed", extra=removed)
         except Exception as exc:  # noqa: BLE001
             log.warning("expiry sweep failed (%s)", type(exc).__name__)
-

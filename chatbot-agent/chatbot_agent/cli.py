@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import logs
 from .config import ConfigError, Settings, load_settings, render_env_example
@@ -75,8 +76,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"GraphiQL: {url}/graphql")
     if settings.frontend_dist and (settings.frontend_dist / "index.html").is_file():
         print(f"Frontend: {url}/")
-    common = dict(host=settings.host, port=settings.port, log_config=None, proxy_headers=False,
-                  server_header=False, date_header=True, access_log=False)  # fmt: skip
+    common: dict[str, Any] = dict(
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,
+        server_header=False,
+        date_header=True,
+        access_log=False,
+    )
     # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown; with Python's default handlers that would kill
     # the process (or print a KeyboardInterrupt traceback) before the embedded PostgreSQL is stopped. Turn them into
     # SystemExit so the `finally` below runs.
@@ -116,8 +124,12 @@ def _serve_workers(settings: Settings, common: dict, *, shared_socket: bool) -> 
         raise SystemExit(3) from None  # uvicorn's STARTUP_FAILURE, as when it binds itself
     try:
         config.port = hold.getsockname()[1]
-        log.info("listening on %s:%d, one socket per worker (SO_REUSEPORT), %d workers", settings.host, config.port,
-                 settings.workers)  # fmt: skip
+        log.info(
+            "listening on %s:%d, one socket per worker (SO_REUSEPORT), %d workers",
+            settings.host,
+            config.port,
+            settings.workers,
+        )
         sockets = [listen.WorkerSocket(settings.host, config.port)]
         os.environ[REBALANCE_ENV] = str(config.port)  # the workers even out long-lived connections
         Multiprocess(config, sockets=sockets).run()  # type: ignore[arg-type]
@@ -207,9 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int)
-    serve.add_argument("--shared-socket", action="store_true",
-                       help="with --workers N: one listening socket shared by the workers (uvicorn's default) instead "
-                            "of one SO_REUSEPORT socket per worker")  # fmt: skip
+    serve.add_argument(
+        "--shared-socket",
+        action="store_true",
+        help="with --workers N: one listening socket shared by the workers (uvicorn's default) instead "
+        "of one SO_REUSEPORT socket per worker",
+    )
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
     export = sub.add_parser("export-schema", help="print or write the GraphQL SDL")

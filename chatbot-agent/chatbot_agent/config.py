@@ -11,9 +11,10 @@ import base64
 import logging
 import os
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
@@ -39,7 +40,7 @@ class RateLimit:
     window_seconds: int
 
     @classmethod
-    def parse(cls, text: str) -> "RateLimit":
+    def parse(cls, text: str) -> RateLimit:
         count, _, window = text.partition("/")
         limit, seconds = int(count), int(window)
         if limit < 1 or seconds < 1:
@@ -121,15 +122,23 @@ def _list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
 
-def _rate(text: str) -> "RateLimit":
+def _rate(text: str) -> RateLimit:
     try:
         return RateLimit.parse(text)
     except (ValueError, TypeError):
         raise ValueError("expected COUNT/SECONDS, e.g. 10/300") from None
 
 
-def setting(default: Any, parse: Callable[[str], Any], help: str = "", *, positive: bool = False,
-            secret: bool = False, section: str | None = None, example: str | None = None) -> Any:
+def setting(
+    default: Any,
+    parse: Callable[[str], Any],
+    help: str = "",
+    *,
+    positive: bool = False,
+    secret: bool = False,
+    section: str | None = None,
+    example: str | None = None,
+) -> Any:
     """Declare one setting: its default, the parser of its text form (which validates), its help text (the comment
     above it in `.env.example`), and whether it must be positive or is a secret (kept out of repr)."""
     meta = {"parse": parse, "help": help, "positive": positive, "section": section, "example": example}
@@ -142,86 +151,156 @@ class Settings:
     (`chatbot-agent env-example`), and a test fails when the committed file differs."""
 
     # ---- service
-    app_env: str = setting("development", _choice(*ENVIRONMENTS), section="service",
+    app_env: str = setting(
+        "development",
+        _choice(*ENVIRONMENTS),
+        section="service",
         help="development | test | production. Production refuses missing/weak secrets and turns GraphiQL and "
-             "introspection off.")  # fmt: skip
-    public_url: str = setting("http://localhost:8000", _url,
-        "Where users reach this service; https:// makes cookies Secure and adds HSTS. Also the default JWT issuer.")
-    frontend_url: str = setting("http://localhost:8000", _url, example="",
+        "introspection off.",
+    )
+    public_url: str = setting(
+        "http://localhost:8000",
+        _url,
+        "Where users reach this service; https:// makes cookies Secure and adds HSTS. Also the default JWT issuer.",
+    )
+    frontend_url: str = setting(
+        "http://localhost:8000",
+        _url,
+        example="",
         help="Where the web app lives (mailed links point to <FRONTEND_URL>/reset-password?token=... and the like). "
-             "Default: PUBLIC_URL.")  # fmt: skip
+        "Default: PUBLIC_URL.",
+    )
     host: str = setting("127.0.0.1", _str)
     port: int = setting(8000, _int, positive=True)
-    workers: int = setting(1, _int, "uvicorn worker processes for `chatbot-agent serve` (each has its own DB pool and "
-                                    "hashing threads).", positive=True)  # fmt: skip
-    data_dir: Path = setting(Path(".data"), _path, "Local state: embedded PostgreSQL data, generated development secrets.")
-    frontend_dist: Path | None = setting(Path("frontend/dist"), _optional_path,
-                                         "The built frontend served at / (empty: API only).")
+    workers: int = setting(
+        1,
+        _int,
+        "uvicorn worker processes for `chatbot-agent serve` (each has its own DB pool and hashing threads).",
+        positive=True,
+    )
+    data_dir: Path = setting(
+        Path(".data"), _path, "Local state: embedded PostgreSQL data, generated development secrets."
+    )
+    frontend_dist: Path | None = setting(
+        Path("frontend/dist"),
+        _optional_path,
+        "The built frontend served at / and GraphiQL's assets from its graphiql/ folder (empty: API only).",
+    )
     log_level: str = setting("INFO", _log_level, "DEBUG | INFO | WARNING | ERROR")
-    log_format: str = setting("text", _choice("text", "json"), "text | json (one JSON object per line, with request ids)")
-    auth_methods: tuple[str, ...] = setting((), _names,
+    log_format: str = setting(
+        "text", _choice("text", "json"), "text | json (one JSON object per line, with request ids)"
+    )
+    auth_methods: tuple[str, ...] = setting(
+        (),
+        _names,
         "Sign-in methods and account features to serve (comma-separated; empty: all). A method left out has no "
-        "GraphQL fields or routes. Known: password, email-verification, account.")  # fmt: skip
+        "GraphQL fields or routes. Known: password, email-verification, account.",
+    )
 
     # ---- database
-    database_url: str | None = setting(None, _optional, section="database", secret=True,
+    database_url: str | None = setting(
+        None,
+        _optional,
+        section="database",
+        secret=True,
         help="Resolution order: DATABASE_URL if set; else the MCP server named MCP_DB_SERVER in MCP_CONFIG; else "
-             "NEON_PROJECT_ID through the Neon MCP server; else an embedded PostgreSQL in DATA_DIR (nothing to "
-             "install). A Neon DSN copied from the console works verbatim (sslmode=require&channel_binding=require). "
-             "The postgres server of .mcp.json (AI tools, `chatbot-agent check-db`) reads the same variable; editors "
-             "need it exported (README: Use Neon).")  # fmt: skip
+        "NEON_PROJECT_ID through the Neon MCP server; else an embedded PostgreSQL in DATA_DIR (nothing to "
+        "install). A Neon DSN copied from the console works verbatim (sslmode=require&channel_binding=require). "
+        "The postgres server of .mcp.json (AI tools, `chatbot-agent check-db`) reads the same variable; editors "
+        "need it exported (README: Use Neon).",
+    )
     mcp_config: Path = setting(Path(".mcp.json"), _path, "The MCP configuration the database may be declared in.")
-    mcp_db_server: str | None = setting(None, _optional,
+    mcp_db_server: str | None = setting(
+        None,
+        _optional,
         "Name of the server in MCP_CONFIG whose ${DATABASE_URL}-style argument is the database (default: the "
-        "postgres one).")  # fmt: skip
-    neon_api_key: str | None = setting(None, _optional, secret=True,
-        help="Only the neon MCP server reads it (Neon console: Account settings -> API keys).")
-    neon_project_id: str | None = setting(None, _optional,
-        "Ask the Neon MCP server (get_connection_string) for the DSN of this project; needs NEON_API_KEY.")
+        "postgres one).",
+    )
+    neon_api_key: str | None = setting(
+        None,
+        _optional,
+        secret=True,
+        help="Only the neon MCP server reads it (Neon console: Account settings -> API keys).",
+    )
+    neon_project_id: str | None = setting(
+        None,
+        _optional,
+        "Ask the Neon MCP server (get_connection_string) for the DSN of this project; needs NEON_API_KEY.",
+    )
     neon_branch_id: str | None = setting(None, _optional)
     neon_database: str | None = setting(None, _optional)
     neon_role: str | None = setting(None, _optional)
     neon_mcp_server: str = setting("neon", _str)
     db_pool_min: int = setting(1, _int, "Connections per worker process.")
     db_pool_max: int = setting(10, _int, positive=True)
-    db_pooler: str = setting("auto", _choice("auto", "transaction", "session", "none"),
+    db_pooler: str = setting(
+        "auto",
+        _choice("auto", "transaction", "session", "none"),
         'auto (a "-pooler" host means PgBouncer in transaction mode: no prepared-statement cache) | transaction | '
-        "session | none")  # fmt: skip
-    db_connect_timeout: float = setting(5.0, _float, positive=True,
+        "session | none",
+    )
+    db_connect_timeout: float = setting(
+        5.0,
+        _float,
+        positive=True,
         help="Seconds per connection attempt; the first connect is retried DB_CONNECT_RETRIES times with backoff "
-             "(Neon wakes in seconds).")  # fmt: skip
+        "(Neon wakes in seconds).",
+    )
     db_connect_retries: int = setting(5, _int)
     db_command_timeout: float = setting(10.0, _float, positive=True)
 
     # ---- secrets
-    session_secret: str = setting("", _str, secret=True, section="secrets (generate with: chatbot-agent gen-secrets)",
+    session_secret: str = setting(
+        "",
+        _str,
+        secret=True,
+        section="secrets (generate with: chatbot-agent gen-secrets)",
         help="Empty in development: generated once into DATA_DIR/dev-secrets.env (git-ignored). Required in "
-             "production. HMAC key that signs the session cookie (>= 32 random bytes). Coming from Better Auth: use "
-             "BETTER_AUTH_SECRET.")  # fmt: skip
-    jwt_private_key: str = setting("", _str, secret=True,
+        "production. HMAC key that signs the session cookie (>= 32 random bytes). Coming from Better Auth: use "
+        "BETTER_AUTH_SECRET.",
+    )
+    jwt_private_key: str = setting(
+        "",
+        _str,
+        secret=True,
         help="Ed25519 private key (base64url of the 32-byte seed) that signs access tokens; public key at "
-             "/.well-known/jwks.json")  # fmt: skip
-    jwt_previous_keys: tuple[str, ...] = setting((), _list, secret=True,
+        "/.well-known/jwks.json",
+    )
+    jwt_previous_keys: tuple[str, ...] = setting(
+        (),
+        _list,
+        secret=True,
         help="Other Ed25519 private keys, same format, comma-separated: they never sign, but the JWKS publishes them "
-             "and tokens signed with them verify until they expire. Rotation (README: Running in production): the "
-             "next key goes here first, then it becomes JWT_PRIVATE_KEY and the old one moves here; drop it after "
-             "ACCESS_TOKEN_TTL_SECONDS.")  # fmt: skip
+        "and tokens signed with them verify until they expire. Rotation (README: Running in production): the "
+        "next key goes here first, then it becomes JWT_PRIVATE_KEY and the old one moves here; drop it after "
+        "ACCESS_TOKEN_TTL_SECONDS.",
+    )
 
     # ---- sessions and tokens
-    session_cookie_name: str = setting("chatbot_session", _str, section="sessions and tokens",
-        help="Coming from Better Auth: better-auth.session_token keeps existing browser sessions signed in.")
-    session_ttl_seconds: int = setting(7 * 24 * 3600, _int, positive=True,
-        help="7 days; sliding: a session used after SESSION_UPDATE_AGE_SECONDS is extended to a full TTL again")
+    session_cookie_name: str = setting(
+        "chatbot_session",
+        _str,
+        section="sessions and tokens",
+        help="Coming from Better Auth: better-auth.session_token keeps existing browser sessions signed in.",
+    )
+    session_ttl_seconds: int = setting(
+        7 * 24 * 3600,
+        _int,
+        positive=True,
+        help="7 days; sliding: a session used after SESSION_UPDATE_AGE_SECONDS is extended to a full TTL again",
+    )
     session_update_age_seconds: int = setting(24 * 3600, _int)
-    jwt_issuer: str = setting("http://localhost:8000", _str, "JWT access tokens: iss (default PUBLIC_URL), aud, "
-                                                            "lifetime", example="")  # fmt: skip
+    jwt_issuer: str = setting(
+        "http://localhost:8000", _str, "JWT access tokens: iss (default PUBLIC_URL), aud, lifetime", example=""
+    )
     jwt_audience: str = setting("chatbot-agent", _str)
     access_token_ttl_seconds: int = setting(15 * 60, _int, positive=True)
     reset_token_ttl_seconds: int = setting(3600, _int, "How long a mailed password-reset link works.", positive=True)
 
     # ---- passwords
-    argon2_memory_kib: int = setting(19456, _int, positive=True,
-        section="passwords (argon2id; defaults are OWASP's minimum: m=19 MiB, t=2, p=1)")
+    argon2_memory_kib: int = setting(
+        19456, _int, positive=True, section="passwords (argon2id; defaults are OWASP's minimum: m=19 MiB, t=2, p=1)"
+    )
     argon2_time_cost: int = setting(2, _int, positive=True)
     argon2_parallelism: int = setting(1, _int, positive=True)
     hash_workers: int = setting(0, _int, "hashing threads per process (0: one per CPU core)")
@@ -229,23 +308,36 @@ class Settings:
     password_max_length: int = setting(128, _int, positive=True)
 
     # ---- mail
-    smtp_url: str | None = setting(None, _optional, secret=True, section="mail",
+    smtp_url: str | None = setting(
+        None,
+        _optional,
+        secret=True,
+        section="mail",
         help="smtp://user:pass@host:587 (STARTTLS when offered; ?starttls=true|false forces it) or "
-             "smtps://user:pass@host:465. Empty: development mode, mails (and their links) are written to the "
-             "server log.")  # fmt: skip
+        "smtps://user:pass@host:465. Empty: development mode, mails (and their links) are written to the "
+        "server log.",
+    )
     mail_from: str = setting("Chatbot Agent <no-reply@localhost>", _str)
     smtp_timeout: float = setting(10.0, _float, positive=True)
 
     # ---- abuse resistance
-    trusted_origins: tuple[str, ...] = setting((), _origins, section="abuse resistance",
+    trusted_origins: tuple[str, ...] = setting(
+        (),
+        _origins,
+        section="abuse resistance",
         help="Origins allowed to send cookie-authenticated requests (comma-separated). Default: PUBLIC_URL and "
-             "FRONTEND_URL.")  # fmt: skip
-    trusted_proxy_count: int = setting(0, _int,
+        "FRONTEND_URL.",
+    )
+    trusted_proxy_count: int = setting(
+        0,
+        _int,
         "Number of reverse proxies in front whose X-Forwarded-For is trusted for the client address (0: use the "
-        "socket).")  # fmt: skip
+        "socket).",
+    )
     rate_limit_enabled: bool = setting(True, _bool)
-    rate_limit_sign_in_ip: RateLimit = setting(RateLimit(30, 300), _rate,
-        "COUNT/SECONDS, counted in PostgreSQL (shared by all workers and instances)")
+    rate_limit_sign_in_ip: RateLimit = setting(
+        RateLimit(30, 300), _rate, "COUNT/SECONDS, counted in PostgreSQL (shared by all workers and instances)"
+    )
     rate_limit_sign_in_email: RateLimit = setting(RateLimit(10, 900), _rate)
     rate_limit_sign_up_ip: RateLimit = setting(RateLimit(10, 3600), _rate)
     rate_limit_reset_request_ip: RateLimit = setting(RateLimit(10, 3600), _rate)
@@ -333,7 +425,7 @@ def _comment(text: str, width: int = 118) -> list[str]:
             lines.append(line)
             line = "#"
         line += " " + word
-    return lines + [line] if line != "#" else lines
+    return [*lines, line] if line != "#" else lines
 
 
 def render_env_example() -> str:
@@ -360,7 +452,9 @@ def load_environment(env_file: str | os.PathLike[str] | None = ".env") -> dict[s
     return values
 
 
-def load_settings(env: Mapping[str, str] | None = None, *, env_file: str | None = ".env", **overrides: object) -> Settings:
+def load_settings(
+    env: Mapping[str, str] | None = None, *, env_file: str | None = ".env", **overrides: object
+) -> Settings:
     """Build Settings from `env` (default: process environment over `.env`), then apply keyword overrides.
 
     Raises ConfigError for the first malformed key, and for missing/weak secrets in production.

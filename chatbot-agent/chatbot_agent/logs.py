@@ -9,7 +9,7 @@ import json
 import logging
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 # extra={REVEAL: True} exempts one record from redaction: only the development mailer uses it, for the reset link
@@ -17,14 +17,23 @@ request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 REVEAL = "reveal"
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "request_id", "color_message", REVEAL}  # fmt: skip
+    "message",
+    "asctime",
+    "request_id",
+    "color_message",
+    REVEAL,
+}
 _PATTERNS = [
     (re.compile(r"(postgres(?:ql)?://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),
     (re.compile(r"(smtps?://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
     # key: value / key=value / 'key': 'value with spaces' (a dict repr), for any key naming a secret
-    (re.compile(r"(?i)((?:password|passwd|secret|token|cookie)\w*[\"']?\s*[:=]\s*)(?:\"[^\"]*\"|'[^']*'|[^\s,\"'}&]+)"),
-     r"\1***"),
+    (
+        re.compile(
+            r"(?i)((?:password|passwd|secret|token|cookie)\w*[\"']?\s*[:=]\s*)(?:\"[^\"]*\"|'[^']*'|[^\s,\"'}&]+)"
+        ),
+        r"\1***",
+    ),
 ]
 
 
@@ -55,7 +64,7 @@ class TextFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),

@@ -31,8 +31,9 @@ def client_of(request: Request, trusted_proxy_count: int) -> Client:
 class RequestSession:
     """The session side of one request. `headers` are the answer's headers (Set-Cookie goes there)."""
 
-    def __init__(self, request: Request, headers: MutableHeaders, auth: Auth, cookie: SessionCookie,
-                 client: Client) -> None:  # fmt: skip
+    def __init__(
+        self, request: Request, headers: MutableHeaders, auth: Auth, cookie: SessionCookie, client: Client
+    ) -> None:
         self.request, self.headers, self.auth, self.cookie, self.client = request, headers, auth, cookie, client
         self._principal: object = _UNSET
 
@@ -48,7 +49,7 @@ class RequestSession:
     async def principal(self, *, cookie_only: bool = False) -> Principal | None:
         """The signed-in user (cached per request). The cookie wins over a bearer token."""
         current = self._principal
-        if current is _UNSET or (cookie_only and current and current.via != "cookie"):  # type: ignore[union-attr]
+        if current is _UNSET or (cookie_only and isinstance(current, Principal) and current.via != "cookie"):
             sessions = self.auth.core.sessions
             found = None
             if (token := self.session_token) is not None:

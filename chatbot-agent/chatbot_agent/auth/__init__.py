@@ -23,9 +23,12 @@ class Auth:
             self.services[method.name] = service
             setattr(self, method.attr, service)
 
+    def __getattr__(self, name: str) -> Any:  # the services set in __init__; for type checkers
+        raise AttributeError(f"no method service {name!r} (is it enabled in AUTH_METHODS?)")
+
     def has(self, name: str) -> bool:
         return name in self.services
 
     @classmethod
-    def build(cls, core: Core, settings: Settings) -> "Auth":
+    def build(cls, core: Core, settings: Settings) -> Auth:
         return cls(core, enabled(settings))

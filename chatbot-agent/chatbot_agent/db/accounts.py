@@ -11,14 +11,18 @@ async def insert_credential(conn: Executor, *, account_id: str, user_id: str, pa
     await conn.execute(
         """INSERT INTO account (id, "accountId", "providerId", "userId", password, "createdAt", "updatedAt")
            VALUES ($1, $2, $3, $2, $4, now(), now())""",
-        account_id, user_id, CREDENTIAL, password_hash,
-    )  # fmt: skip
+        account_id,
+        user_id,
+        CREDENTIAL,
+        password_hash,
+    )
 
 
 async def password_of(db: Executor, user_id: str) -> str | None:
-    return await db.fetchval(
+    stored: str | None = await db.fetchval(
         f"""SELECT password FROM account WHERE "userId" = $1 AND "providerId" = '{CREDENTIAL}'""", user_id
     )
+    return stored
 
 
 async def set_password(db: Executor, user_id: str, password_hash: str) -> None:
@@ -29,8 +33,9 @@ async def set_password(db: Executor, user_id: str, password_hash: str) -> None:
             VALUES (replace(gen_random_uuid()::text, '-', ''), $1, '{CREDENTIAL}', $1, $2, now(), now())
             ON CONFLICT ("userId") WHERE "providerId" = '{CREDENTIAL}'
             DO UPDATE SET password = EXCLUDED.password, "updatedAt" = now()""",
-        user_id, password_hash,
-    )  # fmt: skip
+        user_id,
+        password_hash,
+    )
 
 
 async def replace_password_if_unchanged(db: Executor, user_id: str, old_hash: str, new_hash: str) -> bool:
@@ -38,8 +43,10 @@ async def replace_password_if_unchanged(db: Executor, user_id: str, old_hash: st
     status = await db.execute(
         f"""UPDATE account SET password = $3, "updatedAt" = now()
             WHERE "userId" = $1 AND "providerId" = '{CREDENTIAL}' AND password = $2""",
-        user_id, old_hash, new_hash,
-    )  # fmt: skip
+        user_id,
+        old_hash,
+        new_hash,
+    )
     return count(status) == 1
 
 

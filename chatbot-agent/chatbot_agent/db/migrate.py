@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Sequence
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+Connection = asyncpg.Connection | PoolConnectionProxy  # a connection of its own, or one from the pool
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +59,14 @@ def available(sources: Sequence[str] = (CORE,)) -> list[Migration]:
     return found
 
 
-async def applied_versions(conn: asyncpg.Connection) -> list[int]:
+async def applied_versions(conn: Connection) -> list[int]:
     exists = await conn.fetchval("SELECT to_regclass('auth_migrations') IS NOT NULL")
     if not exists:
         return []
     return [r["version"] for r in await conn.fetch("SELECT version FROM auth_migrations ORDER BY version")]
 
 
-async def migrate(conn: asyncpg.Connection, sources: Sequence[str] = (CORE,)) -> list[Migration]:
+async def migrate(conn: Connection, sources: Sequence[str] = (CORE,)) -> list[Migration]:
     """Apply the pending migrations; returns those applied. Safe to run concurrently from many processes, and
     through a transaction pooler. A failure rolls the whole run back."""
     async with conn.transaction():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from .common import Executor, count
 
@@ -32,8 +32,12 @@ async def hit(
              {_COUNT_ATTEMPT}
            )
            SELECT * FROM gate UNION ALL SELECT * FROM rest""",
-        gate[0], gate[1], gate[2], list(keys), list(windows),
-    )  # fmt: skip
+        gate[0],
+        gate[1],
+        gate[2],
+        list(keys),
+        list(windows),
+    )
     return [(r["key"], r["count"], r["resetAt"]) for r in rows]
 
 

@@ -10,16 +10,29 @@ from .common import USER_COLS, Executor, count
 
 
 async def insert(
-    db: Executor, *, session_id: str, token_hash: str, user_id: str, expires_at: datetime,
-    ip_address: str | None, user_agent: str | None, replaces: str | None = None,
-) -> None:  # fmt: skip
+    db: Executor,
+    *,
+    session_id: str,
+    token_hash: str,
+    user_id: str,
+    expires_at: datetime,
+    ip_address: str | None,
+    user_agent: str | None,
+    replaces: str | None = None,
+) -> None:
     """Open a session; `replaces` (a token hash) is revoked in the same statement: one round trip, atomic."""
     await db.execute(
         """WITH replaced AS (DELETE FROM session WHERE token = $7)
            INSERT INTO session (id, token, "userId", "expiresAt", "ipAddress", "userAgent", "createdAt", "updatedAt")
            VALUES ($1, $2, $3, $4, $5, $6, now(), now())""",
-        session_id, token_hash, user_id, expires_at, ip_address, user_agent, replaces,
-    )  # fmt: skip
+        session_id,
+        token_hash,
+        user_id,
+        expires_at,
+        ip_address,
+        user_agent,
+        replaces,
+    )
 
 
 async def user_by_token(db: Executor, token_hash: str) -> asyncpg.Record | None:
@@ -36,8 +49,9 @@ async def user_by_id(db: Executor, session_id: str, user_id: str) -> asyncpg.Rec
     return await db.fetchrow(
         f"""SELECT {USER_COLS} FROM session s JOIN "user" u ON u.id = s."userId"
             WHERE s.id = $1 AND s."userId" = $2 AND s."expiresAt" > now()""",
-        session_id, user_id,
-    )  # fmt: skip
+        session_id,
+        user_id,
+    )
 
 
 async def extend(db: Executor, session_id: str, expires_at: datetime) -> None:

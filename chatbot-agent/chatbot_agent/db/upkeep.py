@@ -13,4 +13,4 @@ async def delete_expired(db: Executor) -> dict[str, int]:
 
 
 async def ping(db: Executor) -> bool:
-    return await db.fetchval("SELECT true")
+    return bool(await db.fetchval("SELECT true"))

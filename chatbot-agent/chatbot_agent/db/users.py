@@ -26,25 +26,38 @@ async def by_email(db: Executor, email: str) -> asyncpg.Record | None:
 
 
 async def insert(
-    conn: asyncpg.Connection, *, user_id: str, first_name: str, last_name: str, email: str,
+    conn: Executor,
+    *,
+    user_id: str,
+    first_name: str,
+    last_name: str,
+    email: str,
     email_verified: bool = False,
-) -> asyncpg.Record | None:  # fmt: skip
+) -> asyncpg.Record | None:
     """Create a user; None when the email is taken (case-insensitively)."""
     return await conn.fetchrow(
         """INSERT INTO "user" AS u (id, name, email, "emailVerified", "firstName", "lastName", "createdAt", "updatedAt")
            VALUES ($1, $2 || ' ' || $3, $4, $5, $2, $3, now(), now())
            ON CONFLICT DO NOTHING
-           RETURNING """ + USER_COLS,
-        user_id, first_name, last_name, email, email_verified,
-    )  # fmt: skip
+           RETURNING """
+        + USER_COLS,
+        user_id,
+        first_name,
+        last_name,
+        email,
+        email_verified,
+    )
 
 
 async def set_names(db: Executor, user_id: str, first_name: str, last_name: str) -> asyncpg.Record | None:
     return await db.fetchrow(
         """UPDATE "user" AS u SET "firstName" = $2, "lastName" = $3, name = $2 || ' ' || $3, "updatedAt" = now()
-           WHERE id = $1 RETURNING """ + USER_COLS,
-        user_id, first_name, last_name,
-    )  # fmt: skip
+           WHERE id = $1 RETURNING """
+        + USER_COLS,
+        user_id,
+        first_name,
+        last_name,
+    )
 
 
 async def mark_verified(db: Executor, user_id: str, email: str | None = None) -> asyncpg.Record | None:
@@ -52,9 +65,11 @@ async def mark_verified(db: Executor, user_id: str, email: str | None = None) ->
     verify a new one)."""
     return await db.fetchrow(
         """UPDATE "user" AS u SET "emailVerified" = true, "updatedAt" = now()
-           WHERE id = $1 AND ($2::text IS NULL OR lower(email) = lower($2)) RETURNING """ + USER_COLS,
-        user_id, email,
-    )  # fmt: skip
+           WHERE id = $1 AND ($2::text IS NULL OR lower(email) = lower($2)) RETURNING """
+        + USER_COLS,
+        user_id,
+        email,
+    )
 
 
 async def change_email(db: Executor, user_id: str, new_email: str) -> asyncpg.Record | None:
@@ -63,9 +78,11 @@ async def change_email(db: Executor, user_id: str, new_email: str) -> asyncpg.Re
     try:
         return await db.fetchrow(
             """UPDATE "user" AS u SET email = $2, "emailVerified" = true, "updatedAt" = now()
-               WHERE id = $1 RETURNING """ + USER_COLS,
-            user_id, new_email,
-        )  # fmt: skip
+               WHERE id = $1 RETURNING """
+            + USER_COLS,
+            user_id,
+            new_email,
+        )
     except asyncpg.UniqueViolationError:
         return None
 

@@ -10,13 +10,18 @@ import asyncpg
 from .common import Executor, count
 
 
-async def insert(db: Executor, *, row_id: str, identifier: str, value: str, expires_at: datetime,
-                 data: str | None) -> None:  # fmt: skip
+async def insert(
+    db: Executor, *, row_id: str, identifier: str, value: str, expires_at: datetime, data: str | None
+) -> None:
     await db.execute(
         """INSERT INTO verification (id, identifier, value, data, "expiresAt", "createdAt", "updatedAt")
            VALUES ($1, $2, $3, $4::jsonb, $5, now(), now())""",
-        row_id, identifier, value, data, expires_at,
-    )  # fmt: skip
+        row_id,
+        identifier,
+        value,
+        data,
+        expires_at,
+    )
 
 
 async def live(db: Executor, identifier: str) -> asyncpg.Record | None:
@@ -50,6 +55,7 @@ async def delete_subject(db: Executor, value: str) -> int:
 
 async def newest_of(db: Executor, prefix: str, value: str) -> datetime | None:
     """When the newest row of a kind for one subject was made (to space out re-sent mails)."""
-    return await db.fetchval(
+    newest: datetime | None = await db.fetchval(
         'SELECT max("createdAt") FROM verification WHERE value = $1 AND starts_with(identifier, $2)', value, prefix
     )
+    return newest

@@ -10,8 +10,11 @@ tables, version). Exit code 0 when they do, 1 otherwise or on any problem, whose
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
+
+import asyncpg
 
 from ..config import ConfigError, Settings, load_environment
 from . import dsn, mcp, pool
@@ -34,7 +37,7 @@ class View:
     version: int | None  # None: not migrated
 
     @classmethod
-    def of(cls, row: Mapping[str, Any], version_rows: list | None) -> "View":
+    def of(cls, row: Mapping[str, Any] | asyncpg.Record, version_rows: list[Any] | None) -> View:
         version = int(version_rows[0]["version"]) if version_rows else None
         return cls(row["database"], row["user"], str(row["started"]), tuple(row["tables"] or ()), version)
 
@@ -51,7 +54,7 @@ class View:
 async def check_db(settings: Settings, env: Mapping[str, str] | None = None, out=None) -> int:
     env = load_environment() if env is None else env
     out = out or sys.stdout
-    say = lambda text: print(text, file=out, flush=True)  # noqa: E731
+    say = lambda text: print(text, file=out, flush=True)
     try:
         return await _check(settings, env, say)
     except ConfigError as exc:
@@ -66,30 +69,43 @@ async def _check(settings: Settings, env: Mapping[str, str], say: Callable[[str]
     postgres_route = bool(settings.database_url or settings.mcp_db_server or not settings.neon_project_id)
     if postgres_route:
         if server is None:
-            raise mcp.McpError(f"{config.path} declares no PostgreSQL MCP server (@modelcontextprotocol/"
-                               "server-postgres), so AI tools do not see the service's database; add one as in the "
-                               "repository's .mcp.json, or name it with MCP_DB_SERVER")  # fmt: skip
+            raise mcp.McpError(
+                f"{config.path} declares no PostgreSQL MCP server (@modelcontextprotocol/"
+                "server-postgres), so AI tools do not see the service's database; add one as in the "
+                "repository's .mcp.json, or name it with MCP_DB_SERVER"
+            )
         try:
             server.database_url(env)
         except mcp.UnsetVariable as exc:
-            raise mcp.McpError(f"{exc}; until then the service runs on the embedded PostgreSQL, which no MCP server "
-                               "sees (README: Use Neon)") from None  # fmt: skip
+            raise mcp.McpError(
+                f"{exc}; until then the service runs on the embedded PostgreSQL, which no MCP server "
+                "sees (README: Use Neon)"
+            ) from None
         target = await dsn.resolve(settings, env)
         _describe_target(target, say)
         async with mcp.session(server, env) as client:
             offered = await mcp.tools(client)
             say(f"MCP server '{server.name}' ({server.describe()}): tools {', '.join(offered) or 'none'}")
-            via_mcp = await _inspect(client, offered, server.name)
+            via_mcp: View | None = await _inspect(client, offered, server.name)
     else:
         server = config.server(settings.neon_mcp_server, "NEON_MCP_SERVER")
-        context = {"projectId": settings.neon_project_id, "branchId": settings.neon_branch_id,
-                   "databaseName": settings.neon_database}  # fmt: skip
+        context = {
+            "projectId": settings.neon_project_id,
+            "branchId": settings.neon_branch_id,
+            "databaseName": settings.neon_database,
+        }
         async with mcp.session(server, env) as client:
             offered = await mcp.tools(client)
             say(f"MCP server '{server.name}' ({server.describe()}): tools {', '.join(offered) or 'none'}")
-            text = await mcp.connection_string(client, offered, server.name, project_id=settings.neon_project_id or "",
-                                               branch_id=settings.neon_branch_id, database=settings.neon_database,
-                                               role=settings.neon_role)  # fmt: skip
+            text = await mcp.connection_string(
+                client,
+                offered,
+                server.name,
+                project_id=settings.neon_project_id or "",
+                branch_id=settings.neon_branch_id,
+                database=settings.neon_database,
+                role=settings.neon_role,
+            )
             target = dsn.Target.of(text, dsn.neon_source(settings), settings)
             _describe_target(target, say)
             has_sql = any(name in offered for name in mcp.SQL_TOOLS)
@@ -136,6 +152,7 @@ async def _inspect_direct(target: dsn.Target, settings: Settings) -> View:
     try:
         async with conn.transaction(readonly=True):
             row = await conn.fetchrow(IDENTITY_SQL)
+            assert row is not None  # a SELECT without FROM always answers one row
             versions = await conn.fetch(VERSION_SQL) if "auth_migrations" in row["tables"] else None
     finally:
         await conn.close()

@@ -21,8 +21,8 @@ from __future__ import annotations
 import logging
 import os
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ..config import ConfigError, Settings, load_environment
@@ -36,16 +36,40 @@ log = logging.getLogger(__name__)
 SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 # libpq options asyncpg itself understands (connect_utils._parse_connect_dsn_and_args).
 ASYNCPG_OPTIONS = {
-    "host", "port", "dbname", "database", "user", "password", "passfile", "service", "sslmode", "sslcert", "sslkey",
-    "sslrootcert", "sslcrl", "sslpassword", "sslnegotiation", "ssl_min_protocol_version", "ssl_max_protocol_version",
-    "target_session_attrs", "krbsrvname", "gsslib",
-}  # fmt: skip
+    "host",
+    "port",
+    "dbname",
+    "database",
+    "user",
+    "password",
+    "passfile",
+    "service",
+    "sslmode",
+    "sslcert",
+    "sslkey",
+    "sslrootcert",
+    "sslcrl",
+    "sslpassword",
+    "sslnegotiation",
+    "ssl_min_protocol_version",
+    "ssl_max_protocol_version",
+    "target_session_attrs",
+    "krbsrvname",
+    "gsslib",
+}
 # libpq options that are startup parameters of the protocol itself: libpq sends them to the server, so may we.
 STARTUP_OPTIONS = {"application_name", "options"}
 # libpq options with no asyncpg counterpart and nothing lost without them; and node-postgres's `uselibpqcompat`
 # (libpq's meaning of sslmode=require there), so that one DSN serves the service and a Node.js MCP server alike.
-HARMLESS_OPTIONS = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "sslsni",
-                    "sslcompression", "uselibpqcompat"}  # fmt: skip
+HARMLESS_OPTIONS = {
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "sslsni",
+    "sslcompression",
+    "uselibpqcompat",
+}
 VERIFIED_TLS_OPTIONS = {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword", "ssl_min_protocol_version"}
 TLS_OPTIONS = {o for o in ASYNCPG_OPTIONS if o.startswith("ssl")}
 
@@ -74,7 +98,7 @@ class Target:
         return redact(self.dsn)
 
     @classmethod
-    def of(cls, dsn: str, source: str, settings: Settings, *, embedded: object | None = None) -> "Target":
+    def of(cls, dsn: str, source: str, settings: Settings, *, embedded: object | None = None) -> Target:
         """A target for `dsn`, with its libpq options made fit for asyncpg (see the module docstring)."""
         parts = urlsplit(dsn)
         if parts.scheme not in ("postgres", "postgresql"):
@@ -107,8 +131,10 @@ class Target:
                 raise DatabaseConfigError(f"{source}: {why} needs TLS, but the DSN says sslmode={mode}")
             kwargs["ssl"] = _verified_context(options, source)
             if binding == "require":
-                notes.append("channel_binding=require: asyncpg cannot do SCRAM-SHA-256-PLUS channel binding, so the "
-                             "server certificate and host name are verified instead (TLS verify-full)")  # fmt: skip
+                notes.append(
+                    "channel_binding=require: asyncpg cannot do SCRAM-SHA-256-PLUS channel binding, so the "
+                    "server certificate and host name are verified instead (TLS verify-full)"
+                )
             options = {k: v for k, v in options.items() if k not in TLS_OPTIONS}
         pooler = settings.db_pooler
         hosts = _hosts(parts.netloc, options)
@@ -119,12 +145,19 @@ class Target:
         connect_dsn = urlunsplit(parts._replace(query=urlencode(options, quote_via=quote)))
         direct = _neon_direct(connect_dsn, hosts) if pooler == "transaction" else None
         if pooler == "transaction":
-            notes.append("transaction pooler" + (" (-pooler host)" if settings.db_pooler == "auto" else "")
-                         + ": prepared-statement cache off" + (f"; migrations and admin commands use the direct "
-                         f"endpoint {urlsplit(direct).hostname}" if direct else ""))  # fmt: skip
+            notes.append(
+                "transaction pooler"
+                + (" (-pooler host)" if settings.db_pooler == "auto" else "")
+                + ": prepared-statement cache off"
+                + (
+                    f"; migrations and admin commands use the direct endpoint {urlsplit(direct).hostname}"
+                    if direct
+                    else ""
+                )
+            )
         return cls(dsn, source, kwargs, embedded, connect_dsn, pooler, direct, tuple(notes))
 
-    def admin(self) -> "Target":
+    def admin(self) -> Target:
         """The target for one admin connection (migrations, cleanup, checks): Neon's direct endpoint when the DSN
         names its pooler, since PgBouncer in transaction mode keeps no session state between transactions."""
         if not self.direct_dsn:
@@ -164,8 +197,10 @@ def _verified_context(options: Mapping[str, str], source: str) -> ssl.SSLContext
     names a file, else the system CA store (certifi's bundle when the system has none)."""
     unsupported = sorted(o for o in options if o in TLS_OPTIONS and o not in VERIFIED_TLS_OPTIONS)
     if unsupported:
-        raise DatabaseConfigError(f"{source}: {', '.join(unsupported)} cannot be combined with channel_binding=require "
-                                  "or sslrootcert=system; remove it")  # fmt: skip
+        raise DatabaseConfigError(
+            f"{source}: {', '.join(unsupported)} cannot be combined with channel_binding=require "
+            "or sslrootcert=system; remove it"
+        )
     root = options.get("sslrootcert")
     try:
         if root and root != "system":
@@ -177,9 +212,11 @@ def _verified_context(options: Mapping[str, str], source: str) -> ssl.SSLContext
 
                 context.load_verify_locations(cafile=certifi.where())
         if options.get("sslcert"):
-            context.load_cert_chain(os.path.expanduser(options["sslcert"]),
-                                    os.path.expanduser(options.get("sslkey", options["sslcert"])),
-                                    password=options.get("sslpassword"))  # fmt: skip
+            context.load_cert_chain(
+                os.path.expanduser(options["sslcert"]),
+                os.path.expanduser(options.get("sslkey", options["sslcert"])),
+                password=options.get("sslpassword"),
+            )
     except (OSError, ssl.SSLError) as exc:
         raise DatabaseConfigError(f"{source}: cannot load the TLS certificates named in the DSN: {exc}") from None
     if options.get("ssl_min_protocol_version"):
@@ -248,9 +285,13 @@ def neon_source(settings: Settings) -> str:
 async def neon_dsn(settings: Settings, env: Mapping[str, str]) -> str:
     server = mcp.load(settings.mcp_config).server(settings.neon_mcp_server, "NEON_MCP_SERVER")
     return await mcp.neon_connection_string(
-        server, env, project_id=settings.neon_project_id or "", branch_id=settings.neon_branch_id,
-        database=settings.neon_database, role=settings.neon_role,
-    )  # fmt: skip
+        server,
+        env,
+        project_id=settings.neon_project_id or "",
+        branch_id=settings.neon_branch_id,
+        database=settings.neon_database,
+        role=settings.neon_role,
+    )
 
 
 def _embedded(settings: Settings, why: str) -> Target:
@@ -269,5 +310,8 @@ def _warn_if_mcp_differs(settings: Settings, env: Mapping[str, str], target: Tar
         log.warning("database: %s (the service uses DATABASE_URL)", exc)
         return
     if choice.dsn and choice.dsn != settings.database_url:
-        log.warning("database: DATABASE_URL differs from the DSN of %s, which AI tools use (%s)", choice.source,
-                    redact(choice.dsn))  # fmt: skip
+        log.warning(
+            "database: DATABASE_URL differs from the DSN of %s, which AI tools use (%s)",
+            choice.source,
+            redact(choice.dsn),
+        )

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 if "XDG_RUNTIME_DIR" not in os.environ:  # platformdirs warns without a private runtime dir on headless machines
-    _runtime = Path(f"/tmp/chatbot-agent-runtime-{os.getuid()}")
+    _runtime = Path(tempfile.gettempdir()) / f"chatbot-agent-runtime-{os.getuid()}"
     _runtime.mkdir(mode=0o700, exist_ok=True)
     os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
 

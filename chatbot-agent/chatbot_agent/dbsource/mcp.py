@@ -17,9 +17,10 @@ import re
 import shlex
 import shutil
 import tempfile
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Mapping
+from typing import Any
 
 from ..config import ConfigError
 from ..logs import redact
@@ -37,11 +38,13 @@ class McpError(ConfigError):
 
 
 class UnsetVariable(McpError):
-    def __init__(self, server: "ServerSpec", names: list[str]) -> None:
+    def __init__(self, server: ServerSpec, names: list[str]) -> None:
         self.server, self.names = server, names
         refs = ", ".join(f"${{{n}}}" for n in names)
-        super().__init__(f"server '{server.name}' in {server.config} needs {refs}, which is not set "
-                         "(set it in the environment or in .env)")  # fmt: skip
+        super().__init__(
+            f"server '{server.name}' in {server.config} needs {refs}, which is not set "
+            "(set it in the environment or in .env)"
+        )
 
 
 # ------------------------------------------------------------------------------------------------ configuration
@@ -88,8 +91,10 @@ class ServerSpec:
                 unresolved += missing  # a bare ${VAR}: maybe the DSN, we cannot tell until it is set
         if unresolved:
             raise UnsetVariable(self, unresolved)
-        raise McpError(f"server '{self.name}' in {self.config} has no postgresql:// argument "
-                       f"({self.describe()}); name the PostgreSQL server with MCP_DB_SERVER")  # fmt: skip
+        raise McpError(
+            f"server '{self.name}' in {self.config} has no postgresql:// argument "
+            f"({self.describe()}); name the PostgreSQL server with MCP_DB_SERVER"
+        )
 
 
 def missing_variables(text: str, env: Mapping[str, str]) -> list[str]:
@@ -118,8 +123,9 @@ def load(path: Path) -> McpConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise McpError(f"{path} not found: the repository ships one at its root; run from there or set MCP_CONFIG "
-                       "to its path") from None  # fmt: skip
+        raise McpError(
+            f"{path} not found: the repository ships one at its root; run from there or set MCP_CONFIG to its path"
+        ) from None
     except OSError as exc:
         raise McpError(f"{path} cannot be read: {exc.strerror}") from None
     try:
@@ -138,11 +144,11 @@ def load(path: Path) -> McpConfig:
             continue
         command, args, env = entry.get("command"), entry.get("args", []), entry.get("env", {})
         if not isinstance(command, str) or not command.strip():
-            raise McpError(f'server \'{name}\' in {path} has no "command"')
+            raise McpError(f"server '{name}' in {path} has no \"command\"")
         if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
-            raise McpError(f'server \'{name}\' in {path}: "args" must be a list of strings')
+            raise McpError(f"server '{name}' in {path}: \"args\" must be a list of strings")
         if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
-            raise McpError(f'server \'{name}\' in {path}: "env" must map names to strings')
+            raise McpError(f"server '{name}' in {path}: \"env\" must map names to strings")
         specs[name] = ServerSpec(name, command, tuple(args), dict(env), path)
     return McpConfig(path, specs)
 
@@ -158,19 +164,26 @@ async def session(spec: ServerSpec, env: Mapping[str, str]) -> AsyncIterator[Any
     from mcp.types import Implementation
 
     if not spec.command:
-        raise McpError(f"server '{spec.name}' in {spec.config} is a remote (URL) server; chatbot-agent starts "
-                       "stdio servers only")  # fmt: skip
+        raise McpError(
+            f"server '{spec.name}' in {spec.config} is a remote (URL) server; chatbot-agent starts stdio servers only"
+        )
     command = spec.expand(spec.command, env)
     params = StdioServerParameters(
-        command=command, args=[spec.expand(a, env) for a in spec.args],
-        env={k: spec.expand(v, env) for k, v in spec.env.items()}, cwd=spec.cwd,
-    )  # fmt: skip
+        command=command,
+        args=[spec.expand(a, env) for a in spec.args],
+        env={k: spec.expand(v, env) for k, v in spec.env.items()},
+        cwd=spec.cwd,
+    )
     if shutil.which(command, path=env.get("PATH")) is None and not (spec.cwd / command).is_file():
         hint = " (npx comes with Node.js ≥ 20: https://nodejs.org)" if command in ("npx", "node") else ""
         raise McpError(f"MCP server '{spec.name}': command '{command}' not found{hint}")
     with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errlog:
-        client = Client(stdio_client(params, errlog=errlog), mode="legacy", read_timeout_seconds=STARTUP_TIMEOUT,
-                        client_info=Implementation(name="chatbot-agent", version="0.1.0"))  # fmt: skip
+        client = Client(
+            stdio_client(params, errlog=errlog),
+            mode="legacy",
+            read_timeout_seconds=STARTUP_TIMEOUT,
+            client_info=Implementation(name="chatbot-agent", version="0.1.0"),
+        )
         started = False
         try:
             async with client:
@@ -182,8 +195,9 @@ async def session(spec: ServerSpec, env: Mapping[str, str]) -> AsyncIterator[Any
                 if leaf is exc:
                     raise
                 raise leaf from None
-            raise McpError(f"MCP server '{spec.name}' ({spec.describe()}) did not start: "
-                           f"{_describe(leaf, errlog)}") from None  # fmt: skip
+            raise McpError(
+                f"MCP server '{spec.name}' ({spec.describe()}) did not start: {_describe(leaf, errlog)}"
+            ) from None
 
 
 def _describe(leaf: BaseException, errlog) -> str:
@@ -233,24 +247,45 @@ async def call(client, tool, values: dict[str, Any], server: str) -> str:
     return text
 
 
-async def neon_connection_string(spec: ServerSpec, env: Mapping[str, str], *, project_id: str,
-                                 branch_id: str | None = None, database: str | None = None,
-                                 role: str | None = None) -> str:  # fmt: skip
+async def neon_connection_string(
+    spec: ServerSpec,
+    env: Mapping[str, str],
+    *,
+    project_id: str,
+    branch_id: str | None = None,
+    database: str | None = None,
+    role: str | None = None,
+) -> str:
     """Ask Neon's MCP server (`get_connection_string`) for the DSN of a project's branch/database/role."""
     async with session(spec, env) as client:
         offered = await tools(client)
-        return await connection_string(client, offered, spec.name, project_id=project_id, branch_id=branch_id,
-                                       database=database, role=role)  # fmt: skip
+        return await connection_string(
+            client, offered, spec.name, project_id=project_id, branch_id=branch_id, database=database, role=role
+        )
 
 
-async def connection_string(client, offered: dict[str, Any], server: str, *, project_id: str, branch_id: str | None,
-                            database: str | None, role: str | None) -> str:  # fmt: skip
+async def connection_string(
+    client,
+    offered: dict[str, Any],
+    server: str,
+    *,
+    project_id: str,
+    branch_id: str | None,
+    database: str | None,
+    role: str | None,
+) -> str:
     tool = offered.get("get_connection_string")
     if tool is None:
-        raise McpError(f"MCP server '{server}' has no get_connection_string tool (is it Neon's MCP server?); "
-                       f"it offers: {', '.join(sorted(offered)) or 'nothing'}")  # fmt: skip
-    text = await call(client, tool, {"projectId": project_id, "branchId": branch_id, "databaseName": database,
-                                     "roleName": role}, server)  # fmt: skip
+        raise McpError(
+            f"MCP server '{server}' has no get_connection_string tool (is it Neon's MCP server?); "
+            f"it offers: {', '.join(sorted(offered)) or 'nothing'}"
+        )
+    text = await call(
+        client,
+        tool,
+        {"projectId": project_id, "branchId": branch_id, "databaseName": database, "roleName": role},
+        server,
+    )
     match = DSN_IN_TEXT.search(text)
     if not match:
         raise McpError(f"MCP server '{server}' answered get_connection_string without a postgresql:// URL")
@@ -264,8 +299,10 @@ async def run_sql(client, offered: dict[str, Any], server: str, sql: str, **cont
     """Run a read-only query through the server's SQL tool; the rows as dicts."""
     tool = next((offered[name] for name in SQL_TOOLS if name in offered), None)
     if tool is None:
-        raise McpError(f"MCP server '{server}' offers no SQL tool ({' or '.join(SQL_TOOLS)}); "
-                       f"it offers: {', '.join(sorted(offered)) or 'nothing'}")  # fmt: skip
+        raise McpError(
+            f"MCP server '{server}' offers no SQL tool ({' or '.join(SQL_TOOLS)}); "
+            f"it offers: {', '.join(sorted(offered)) or 'nothing'}"
+        )
     values = {"sql": sql, **(context if tool.name == "run_sql" else {})}
     text = await call(client, tool, values, server)
     try:

@@ -30,8 +30,9 @@ async def connect_with_retry(settings: Settings, attempt, target: Target | None 
             if not is_unavailable(exc) or _is_final(exc) or n == settings.db_connect_retries:
                 if target is None:
                     raise
-                raise DatabaseConfigError(f"cannot connect to {target.redacted} ({target.source}): "
-                                          f"{explain(exc)}") from exc  # fmt: skip
+                raise DatabaseConfigError(
+                    f"cannot connect to {target.redacted} ({target.source}): {explain(exc)}"
+                ) from exc
             log.warning("database not reachable (%s); retrying in %.1fs", type(exc).__name__, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 8.0)
@@ -65,10 +66,15 @@ async def open_pool(target: Target, settings: Settings) -> asyncpg.Pool:
 
     async def attempt():
         return await asyncpg.create_pool(
-            target.connect_dsn or target.dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max,
-            timeout=_timeout(target, settings), command_timeout=settings.db_command_timeout,
-            max_inactive_connection_lifetime=300, reset=reset, **_kwargs(target),
-        )  # fmt: skip
+            target.connect_dsn or target.dsn,
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            timeout=_timeout(target, settings),
+            command_timeout=settings.db_command_timeout,
+            max_inactive_connection_lifetime=300,
+            reset=reset,
+            **_kwargs(target),
+        )
 
     return await connect_with_retry(settings, attempt, target)
 
@@ -79,8 +85,9 @@ async def connect(target: Target, settings: Settings, *, admin: bool = True) -> 
     chosen = target.admin() if admin else target
 
     async def attempt():
-        return await asyncpg.connect(chosen.connect_dsn or chosen.dsn, timeout=_timeout(chosen, settings),
-                                     **_kwargs(chosen))  # fmt: skip
+        return await asyncpg.connect(
+            chosen.connect_dsn or chosen.dsn, timeout=_timeout(chosen, settings), **_kwargs(chosen)
+        )
 
     return await connect_with_retry(settings, attempt, chosen)
 
@@ -95,18 +102,31 @@ def explain(exc: BaseException | str) -> str:
     if "no encryption" in low or "insecure" in low or "ssl/tls required" in low or "ssl required" in low:
         return "the server requires TLS — add ?sslmode=require to the DSN"
     if isinstance(exc, ssl.SSLCertVerificationError) or "certificate verify failed" in low or "self-signed" in low:
-        return ("the server's TLS certificate could not be verified — use its CA with sslrootcert=/path/ca.pem, or "
-                f"sslmode=require without channel_binding=require to encrypt without verifying ({redact(text)})")
+        return (
+            "the server's TLS certificate could not be verified — use its CA with sslrootcert=/path/ca.pem, or "
+            f"sslmode=require without channel_binding=require to encrypt without verifying ({redact(text)})"
+        )
     if "does not support ssl" in low or "rejected ssl upgrade" in low:
         return "the server does not offer TLS, but the DSN requires it (sslmode) — check host and port"
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
         return f"the database does not exist — create it or fix the DSN's database name ({redact(text)})"
     if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError):
         return f"the server refused this user or address ({redact(text)})"
-    unreachable = ("econnrefused", "enotfound", "etimedout", "ehostunreach", "connection refused", "timeout",
-                   "name or service not known", "could not translate host", "connect call failed")  # fmt: skip
+    unreachable = (
+        "econnrefused",
+        "enotfound",
+        "etimedout",
+        "ehostunreach",
+        "connection refused",
+        "timeout",
+        "name or service not known",
+        "could not translate host",
+        "connect call failed",
+    )
     if isinstance(exc, (OSError, asyncio.TimeoutError)) or any(s in low for s in unreachable):
         detail = redact(text) or type(exc).__name__
-        return (f"the database is unreachable ({detail}) — is the host and port right and the server running? "
-                "A Neon compute that scaled to zero wakes on connect within seconds")  # fmt: skip
+        return (
+            f"the database is unreachable ({detail}) — is the host and port right and the server running? "
+            "A Neon compute that scaled to zero wakes on connect within seconds"
+        )
     return redact(text) or type(exc).__name__

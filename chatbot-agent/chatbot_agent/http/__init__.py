@@ -1,1 +1,1 @@
-"""HTTP plumbing below the transports: ASGI middleware."""
+"""HTTP plumbing below the transports: ASGI middleware; GraphiQL's page and assets (graphiql.py)."""

@@ -26,7 +26,11 @@ class RequestContext:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         incoming = Headers(scope=scope).get("x-request-id", "")
-        rid = incoming if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable() else secrets.token_hex(8)
+        rid = (
+            incoming
+            if 0 < len(incoming) <= 64 and incoming.isascii() and incoming.isprintable()
+            else secrets.token_hex(8)
+        )
         token = request_id.set(rid)
         started, status = time.perf_counter(), 500
 
@@ -106,8 +110,10 @@ def _origin_of(url: str) -> str | None:
 
 
 API_CSP = "frame-ancestors 'none'"
-APP_CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-           "frame-ancestors 'none'")  # fmt: skip
+APP_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 
 class SecurityHeaders:
@@ -128,7 +134,7 @@ class SecurityHeaders:
                 h.setdefault("cross-origin-opener-policy", "same-origin")
                 if "content-security-policy" not in h:
                     # The built frontend has no inline script or style: everything from our own origin only.
-                    # The API path keeps a minimal policy, as GraphiQL (development only) loads from a CDN.
+                    # The API path keeps a minimal policy; GraphiQL's page (development only) sets its own.
                     h["content-security-policy"] = API_CSP if api else APP_CSP
                 if api:
                     h["cache-control"] = "no-store"

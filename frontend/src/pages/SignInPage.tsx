@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import { Link, useLocation, useSearchParams } from 'react-router';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useClient } from 'urql';
 import { useAuth } from '../auth/AuthContext';
 import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
@@ -18,6 +18,7 @@ type Field = (typeof FIELDS)[number];
 export function SignInPage() {
   const client = useClient();
   const { setUser } = useAuth();
+  const navigate = useNavigate();
   const [params] = useSearchParams();
   const location = useLocation();
   const notice = (location.state as { notice?: string } | null)?.notice;
@@ -32,9 +33,14 @@ export function SignInPage() {
       if (!outcome.ok) return { fields: {}, form: outcome.message };
       const result = outcome.data.signIn;
       if (result.__typename === 'AuthError') return mapAuthError<Field>(result, FIELDS);
+      if (result.__typename === 'TwoFactorRequired') {
+        // The password was right; a second factor finishes the sign-in (its page reads the pending cookie).
+        navigate(next ? `/two-factor?next=${encodeURIComponent(next)}` : '/two-factor');
+        return;
+      }
       setUser(result.user); // <GuestOnly> then sends the user on to `next` or /account
     },
-    [client, setUser],
+    [client, setUser, navigate, next],
   );
 
   const form = useForm<Field>({ initial: { email: '', password: '' }, validate: validateSignIn, submit });

@@ -39,6 +39,7 @@ export function SignUpPage() {
       if (!outcome.ok) return { fields: {}, form: outcome.message };
       const result = outcome.data.signUp;
       if (result.__typename === 'AuthError') return mapAuthError<Field>(result, FIELDS);
+      if (result.__typename !== 'AuthSuccess') return { fields: {}, form: 'Please sign in to continue.' };
       setUser(result.user);
     },
     [client, setUser],

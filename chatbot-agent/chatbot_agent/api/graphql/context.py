@@ -14,7 +14,8 @@ __all__ = ["Context", "client_ip"]
 
 
 class Context(RequestSession):
-    def __init__(self, *, request: Request, response: Response, auth: Auth, cookie: SessionCookie,
-                 client: Client) -> None:  # fmt: skip
+    def __init__(
+        self, *, request: Request, response: Response, auth: Auth, cookie: SessionCookie, client: Client
+    ) -> None:
         super().__init__(request, response.headers, auth, cookie, client)
         self.response = response

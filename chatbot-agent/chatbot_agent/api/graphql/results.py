@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
 
 from ...auth.core.errors import AuthFailure, Code
-from ...auth.core.records import Principal, SecondFactorRequired, Session as SessionRecord, SignedIn, SignInOutcome
+from ...auth.core.records import Principal, SecondFactorRequired, SignedIn, SignInOutcome
+from ...auth.core.records import Session as SessionRecord
 from ...auth.core.records import User as UserRecord
 from ...db.errors import describe_failure
 from .context import Context
@@ -23,8 +25,9 @@ INTERNAL_MESSAGE = "Something went wrong on our side. Please try again in a mome
 
 
 def error_of(failure: AuthFailure) -> AuthError:
-    return AuthError(code=failure.code, message=failure.message, field=failure.field,
-                     retry_after_seconds=failure.retry_after)  # fmt: skip
+    return AuthError(
+        code=failure.code, message=failure.message, field=failure.field, retry_after_seconds=failure.retry_after
+    )
 
 
 def as_data(resolver: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R | AuthError]]:
@@ -50,18 +53,33 @@ def log_failure(where: str, exc: BaseException) -> None:
 
 
 def user_of(record: UserRecord) -> User:
-    return User(id=strawberry.ID(record.id), first_name=record.first_name, last_name=record.last_name,
-                email=record.email, email_verified=record.email_verified, created_at=record.created_at)  # fmt: skip
+    return User(
+        id=strawberry.ID(record.id),
+        first_name=record.first_name,
+        last_name=record.last_name,
+        email=record.email,
+        email_verified=record.email_verified,
+        created_at=record.created_at,
+    )
 
 
 def session_of(record: SessionRecord, current_id: str) -> Session:
-    return Session(id=strawberry.ID(record.id), created_at=record.created_at, expires_at=record.expires_at,
-                   ip_address=record.ip_address, user_agent=record.user_agent, current=record.id == current_id)  # fmt: skip
+    return Session(
+        id=strawberry.ID(record.id),
+        created_at=record.created_at,
+        expires_at=record.expires_at,
+        ip_address=record.ip_address,
+        user_agent=record.user_agent,
+        current=record.id == current_id,
+    )
 
 
 def success_of(signed_in: SignedIn) -> AuthSuccess:
-    return AuthSuccess(user=user_of(signed_in.user), access_token=signed_in.access_token,
-                       access_token_expires_at=signed_in.access_token_expires_at)  # fmt: skip
+    return AuthSuccess(
+        user=user_of(signed_in.user),
+        access_token=signed_in.access_token,
+        access_token_expires_at=signed_in.access_token_expires_at,
+    )
 
 
 def finish_sign_in(ctx: Context, outcome: SignInOutcome) -> AuthSuccess | TwoFactorRequired:

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import partial
 from importlib import import_module
-from typing import Iterable
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, DisableIntrospection, MaskErrors, MaxAliasesLimiter
-from strawberry.extensions import MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from ...auth.methods import available
@@ -37,7 +45,7 @@ class AuthSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         for error in errors:
-            if _unexpected(error):
+            if _unexpected(error) and error.original_error is not None:
                 log_failure(".".join(map(str, error.path or ())) or "operation", error.original_error)
             else:
                 log.info("GraphQL request rejected: %s", _CLIENT_VALUE.split(error.message, maxsplit=1)[0].strip())
@@ -57,8 +65,14 @@ def _parts(methods: Iterable[Method], kind: str) -> tuple[type, ...]:
     return tuple(found)
 
 
-def build_schema(methods: Iterable[Method] | None = None, *, max_depth: int = 10, max_tokens: int = 1000,
-                 max_aliases: int = 15, introspection: bool = True) -> strawberry.Schema:  # fmt: skip
+def build_schema(
+    methods: Iterable[Method] | None = None,
+    *,
+    max_depth: int = 10,
+    max_tokens: int = 1000,
+    max_aliases: int = 15,
+    introspection: bool = True,
+) -> strawberry.Schema:
     """The schema of `methods` (default: every method there is, as `export-schema` publishes it)."""
     methods = list(available() if methods is None else methods)
     query = merge_types("Query", _parts(methods, "Query"))
@@ -66,8 +80,10 @@ def build_schema(methods: Iterable[Method] | None = None, *, max_depth: int = 10
     # Factories, not instances: a fresh extension per request (the parse/validation caches are module-level).
     # The depth and alias limiters build a new rule class per instance, and ValidationCache is keyed by the rule
     # classes: build their rules once, so every request shares them and a known query is validated only once.
-    rules = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
-             *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]  # fmt: skip
+    rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     extensions: list = [
         partial(ParserCache, maxsize=1024),
         partial(ValidationCache, maxsize=1024),

@@ -41,8 +41,9 @@ class Mutation:
         ctx = ctx_of(info)
         principal = await require(ctx, cookie_only=True)
         access = ctx.auth.core.sessions.access_token(principal)
-        return AuthSuccess(user=user_of(principal.user), access_token=access.token,
-                           access_token_expires_at=access.expires_at)  # fmt: skip
+        return AuthSuccess(
+            user=user_of(principal.user), access_token=access.token, access_token_expires_at=access.expires_at
+        )
 
     @strawberry.mutation(description="Revoke one of my sessions by id (my current one signs me out).")
     @as_data

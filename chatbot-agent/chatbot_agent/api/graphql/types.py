@@ -4,16 +4,17 @@ results live in its folder's graphql.py."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Union
+from typing import Annotated
 
 import strawberry
 
 from ...auth.core.errors import Code
 
-
 # The service's error codes, published as they are: one list of codes for the service and the API.
 AuthErrorCode = strawberry.enum(
-    Code, name="AuthErrorCode", description="Stable machine-readable error codes; clients branch on these, never on messages."
+    Code,
+    name="AuthErrorCode",
+    description="Stable machine-readable error codes; clients branch on these, never on messages.",
 )
 
 
@@ -44,16 +45,19 @@ class AuthSuccess:
     access_token_expires_at: datetime
 
 
-@strawberry.type(description="Password (or another first factor) accepted; a second factor is needed before a "
-                               "session starts. The pending sign-in lives in an HttpOnly cookie for a few minutes.")
+@strawberry.type(
+    description="Password (or another first factor) accepted; a second factor is needed before a "
+    "session starts. The pending sign-in lives in an HttpOnly cookie for a few minutes."
+)
 class TwoFactorRequired:
-    methods: list[str] = strawberry.field(description='Second factors the user can finish with, e.g. "totp", '
-                                                      '"backup-code".')
+    methods: list[str] = strawberry.field(
+        description='Second factors the user can finish with, e.g. "totp", "backup-code".'
+    )
 
 
 @strawberry.type(description="A failure the user can act on. `field` names the input field at fault, if any.")
 class AuthError:
-    code: AuthErrorCode
+    code: AuthErrorCode  # type: ignore[valid-type]  # strawberry.enum(Code) is a class at run time
     message: str
     field: str | None = None
     retry_after_seconds: int | None = strawberry.field(
@@ -66,5 +70,5 @@ class RevokeSessionsSuccess:
     revoked_sessions: int
 
 
-AuthResult = Annotated[Union[AuthSuccess, TwoFactorRequired, AuthError], strawberry.union("AuthResult")]
-RevokeSessionsResult = Annotated[Union[RevokeSessionsSuccess, AuthError], strawberry.union("RevokeSessionsResult")]
+AuthResult = Annotated[AuthSuccess | TwoFactorRequired | AuthError, strawberry.union("AuthResult")]
+RevokeSessionsResult = Annotated[RevokeSessionsSuccess | AuthError, strawberry.union("RevokeSessionsResult")]

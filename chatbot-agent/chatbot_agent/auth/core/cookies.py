@@ -1,8 +1,8 @@
 """The session cookie.
 
-A session token is 32 random bytes (base64url, `ids.new_token`). The browser holds it in an HttpOnly cookie, signed the way Better
-Auth signs its cookie (`<token>.<base64 HMAC-SHA256(secret, token)>`), so a tampered cookie is rejected before any
-database work. The database holds only `sha256(token)`: a leaked session table signs nobody in.
+A session token is 32 random bytes (base64url, `ids.new_token`). The browser holds it in an HttpOnly cookie, signed
+the way Better Auth signs its cookie (`<token>.<base64 HMAC-SHA256(secret, token)>`), so a tampered cookie is
+rejected before any database work. The database holds only `sha256(token)`: a leaked session table signs nobody in.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass, replace
 from urllib.parse import quote, unquote
+
 
 @dataclass(frozen=True)
 class CookieSpec:
@@ -30,7 +31,7 @@ class SessionCookie:
     def _signature(self, token: str) -> str:
         return base64.b64encode(hmac.new(self._key, token.encode(), hashlib.sha256).digest()).decode()
 
-    def sibling(self, purpose: str, max_age: int) -> "SessionCookie":
+    def sibling(self, purpose: str, max_age: int) -> SessionCookie:
         """Another signed cookie beside the session's (a pending second factor, a trusted device …): named like
         Better Auth names its own (`better-auth.session_token` → `better-auth.two_factor`), else `<name>_<purpose>`."""
         base = self.spec.name
@@ -60,8 +61,13 @@ class SessionCookie:
         return self._header("", 0)
 
     def _header(self, value: str, max_age: int) -> str:
-        parts = [f"{self.spec.name}={value}", f"Path={self.spec.path}", f"Max-Age={max_age}", "HttpOnly",
-                 f"SameSite={self.spec.same_site.capitalize()}"]  # fmt: skip
+        parts = [
+            f"{self.spec.name}={value}",
+            f"Path={self.spec.path}",
+            f"Max-Age={max_age}",
+            "HttpOnly",
+            f"SameSite={self.spec.same_site.capitalize()}",
+        ]
         if self.spec.secure:
             parts.append("Secure")
         return "; ".join(parts)

@@ -9,14 +9,15 @@ gate lets it through is a session opened and `session.signed_in` emitted."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Mapping
 from urllib.parse import urlencode
 
 import asyncpg
 
 from ...config import Settings
 from ...db import upkeep, users
+from ...db.common import Executor
 from . import events
 from .events import Events
 from .mail import Mailer
@@ -44,21 +45,35 @@ Gate = Callable[[SignInAttempt], Awaitable[SecondFactorRequired | None]]
 
 
 class Core:
-    def __init__(self, settings: Settings, pool: asyncpg.Pool, hashing: PasswordHashing, tokens: AccessTokens,
-                 mailer: Mailer) -> None:  # fmt: skip
+    def __init__(
+        self, settings: Settings, pool: asyncpg.Pool, hashing: PasswordHashing, tokens: AccessTokens, mailer: Mailer
+    ) -> None:
         self.settings, self.pool, self.hashing, self.tokens, self.mailer = settings, pool, hashing, tokens, mailer
         self.policy = PasswordPolicy(min_length=settings.password_min_length, max_length=settings.password_max_length)
         self.limiter = RateLimiter(pool, enabled=settings.rate_limit_enabled)
-        self.sessions = Sessions(pool, tokens, ttl_seconds=settings.session_ttl_seconds,
-                                 update_age_seconds=settings.session_update_age_seconds)  # fmt: skip
+        self.sessions = Sessions(
+            pool,
+            tokens,
+            ttl_seconds=settings.session_ttl_seconds,
+            update_age_seconds=settings.session_update_age_seconds,
+        )
         self.verifications = Verifications(pool)
         self.events = Events()
         self.gates: list[Gate] = []
 
-    async def sign_in(self, user: User, client: Client, *, method: str, replaces: str | None = None,
-                      second_factor_done: bool = False, sign_up: bool = False,
-                      cookies: Mapping[str, str] | None = None, db: asyncpg.Connection | None = None,
-                      emit: bool = True) -> SignInOutcome:  # fmt: skip
+    async def sign_in(
+        self,
+        user: User,
+        client: Client,
+        *,
+        method: str,
+        replaces: str | None = None,
+        second_factor_done: bool = False,
+        sign_up: bool = False,
+        cookies: Mapping[str, str] | None = None,
+        db: Executor | None = None,
+        emit: bool = True,
+    ) -> SignInOutcome:
         """The one way a sign-in ends: gates first, then a session (the caller's old one, `replaces`, revoked).
 
         Inside the caller's transaction (`db`), pass `emit=False` and call `signed_in` after the commit, so no
@@ -77,8 +92,9 @@ class Core:
     async def signed_in(self, outcome: SignInOutcome, client: Client, method: str) -> None:
         if isinstance(outcome, SignedIn):
             log.info("user signed in", extra={"user_id": outcome.user.id, "method": method})
-            await self.events.emit(events.SIGNED_IN, user=outcome.user, client=client, method=method,
-                                   session_id=outcome.session_id)  # fmt: skip
+            await self.events.emit(
+                events.SIGNED_IN, user=outcome.user, client=client, method=method, session_id=outcome.session_id
+            )
 
     async def sign_out(self, token: str | None, client: Client) -> bool:
         ended = await self.sessions.end(token)
@@ -89,8 +105,9 @@ class Core:
     async def revoke_session(self, principal: Principal, session_id: str, client: Client) -> int:
         revoked = await self.sessions.revoke(principal.user.id, session_id)
         if revoked:
-            await self.events.emit(events.SESSIONS_REVOKED, user=principal.user, client=client, count=revoked,
-                                   session_id=session_id)  # fmt: skip
+            await self.events.emit(
+                events.SESSIONS_REVOKED, user=principal.user, client=client, count=revoked, session_id=session_id
+            )
         return revoked
 
     async def revoke_other_sessions(self, principal: Principal, client: Client) -> int:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from .records import Client, User
 
@@ -51,11 +52,18 @@ class Events:
     def on_any(self, handler: Handler) -> None:
         self._handlers["*"].append(handler)
 
-    async def emit(self, name: str, *, user: User | None = None, user_id: str | None = None,
-                   client: Client | None = None, **data: Any) -> None:  # fmt: skip
+    async def emit(
+        self,
+        name: str,
+        *,
+        user: User | None = None,
+        user_id: str | None = None,
+        client: Client | None = None,
+        **data: Any,
+    ) -> None:
         event = Event(name, user, client, data, user_id or (user.id if user else None))
         for handler in (*self._handlers.get(name, ()), *self._handlers.get("*", ())):
             try:
                 await handler(event)
-            except Exception:  # noqa: BLE001 - a side effect must not undo or fail the user's action
+            except Exception:
                 log.exception("handler of %s failed", name)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -31,7 +31,7 @@ class SmtpTarget:
     start_tls: bool | None
 
     @classmethod
-    def parse(cls, url: str) -> "SmtpTarget":
+    def parse(cls, url: str) -> SmtpTarget:
         """smtp://[user:pass@]host[:port][?starttls=true|false]  or  smtps://... (implicit TLS, port 465)."""
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
@@ -42,11 +42,13 @@ class SmtpTarget:
             start_tls = query["starttls"][0].lower() in ("1", "true", "yes")
         implicit = parts.scheme == "smtps"
         return cls(
-            host=parts.hostname, port=parts.port or (465 if implicit else 587),
+            host=parts.hostname,
+            port=parts.port or (465 if implicit else 587),
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
-            use_tls=implicit, start_tls=False if implicit else start_tls,
-        )  # fmt: skip
+            use_tls=implicit,
+            start_tls=False if implicit else start_tls,
+        )
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,10 @@ class Mailer:
     def __init__(self, *, smtp_url: str | None, sender: str, timeout: float = 10.0, queue_size: int = 1000) -> None:
         self.target = SmtpTarget.parse(smtp_url) if smtp_url else None
         self.sender, self.timeout = sender, timeout
-        self._queue: asyncio.Queue[tuple[Callable[[], Awaitable[Draft | None]], contextvars.Context]] = (
-            asyncio.Queue(maxsize=queue_size))  # fmt: skip
-        self._worker: asyncio.Task | None = None
+        self._queue: asyncio.Queue[tuple[Callable[[], Awaitable[Draft | None]], contextvars.Context]] = asyncio.Queue(
+            maxsize=queue_size
+        )
+        self._worker: asyncio.Task[None] | None = None
 
     @property
     def development(self) -> bool:
@@ -78,7 +81,7 @@ class Mailer:
             return
         try:
             await asyncio.wait_for(self._queue.join(), drain_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("mailer stopped with %d message(s) unsent", self._queue.qsize())
         self._worker.cancel()
         self._worker = None
@@ -114,14 +117,23 @@ class Mailer:
         if self.target is None:
             log.warning(
                 "DEVELOPMENT MODE (no SMTP_URL): mail not sent; its content follows.\nTo: %s\nSubject: %s\n\n%s",
-                message["To"], message["Subject"], _text_of(message), extra={REVEAL: True},
-            )  # fmt: skip
+                message["To"],
+                message["Subject"],
+                _text_of(message),
+                extra={REVEAL: True},
+            )
             return
         t = self.target
         await aiosmtplib.send(
-            message, hostname=t.host, port=t.port, username=t.username, password=t.password, use_tls=t.use_tls,
-            start_tls=t.start_tls, timeout=self.timeout,
-        )  # fmt: skip
+            message,
+            hostname=t.host,
+            port=t.port,
+            username=t.username,
+            password=t.password,
+            use_tls=t.use_tls,
+            start_tls=t.start_tls,
+            timeout=self.timeout,
+        )
 
     async def _drain(self) -> None:
         while True:
@@ -142,4 +154,4 @@ class Mailer:
 
 def _text_of(message: EmailMessage) -> str:
     part = message.get_body(("plain",))
-    return (part or message).get_content()
+    return str((part or message).get_content())

@@ -16,14 +16,18 @@ import os
 import secrets
 import threading
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from .errors import AuthFailure, Code
+
+T = TypeVar("T")
 
 # Better Auth 1.x `hashPassword`: "<salt hex 32>:<key hex 128>", scrypt N=16384 r=16 p=1 dkLen=64, NFKC password,
 # the salt *string* used as UTF-8 bytes.
@@ -46,9 +50,14 @@ def is_better_auth_hash(stored: str) -> bool:
 def _scrypt_verify(stored: str, password: str) -> bool:
     salt, _, key_hex = stored.partition(":")
     derived = hashlib.scrypt(
-        normalize(password).encode(), salt=salt.encode(), n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
-        dklen=SCRYPT_DKLEN, maxmem=SCRYPT_MAXMEM,
-    )  # fmt: skip
+        normalize(password).encode(),
+        salt=salt.encode(),
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        dklen=SCRYPT_DKLEN,
+        maxmem=SCRYPT_MAXMEM,
+    )
     return hmac.compare_digest(derived, bytes.fromhex(key_hex))
 
 
@@ -70,14 +79,18 @@ class PasswordHashing:
 
     def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, workers: int) -> None:
         self._hasher = PasswordHasher(
-            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, hash_len=32, salt_len=16,
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=parallelism,
+            hash_len=32,
+            salt_len=16,
             type=Type.ID,
-        )  # fmt: skip
+        )
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash", initializer=_yield_to_requests)
         self.workers = workers
         self._dummy: str | None = None
 
-    async def _run(self, fn, *args):
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     async def hash(self, password: str) -> str:
@@ -99,13 +112,14 @@ class PasswordHashing:
 
     async def spend_dummy(self, password: str) -> None:
         """Spend one verification on an unknown account, so unknown emails take as long as wrong passwords."""
-        await self.warm_up()
-        await self.verify(self._dummy, password)
+        dummy = await self.warm_up()
+        await self.verify(dummy, password)
 
-    async def warm_up(self) -> None:
+    async def warm_up(self) -> str:
         """Make the dummy hash (once) before the first request needs it."""
         if self._dummy is None:
             self._dummy = await self.hash(secrets.token_urlsafe(16))
+        return self._dummy
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ...config import RateLimit
 from ...db import ratelimits
+from ...db.common import Executor
 from .errors import AuthFailure, Code
 
 
@@ -27,7 +28,7 @@ def key(rule: Rule, value: str) -> str:
 
 
 class RateLimiter:
-    def __init__(self, db, *, enabled: bool = True) -> None:
+    def __init__(self, db: Executor, *, enabled: bool = True) -> None:
         self._db, self.enabled = db, enabled
 
     async def hit(self, checks: list[tuple[Rule, str | None]]) -> None:
@@ -35,15 +36,19 @@ class RateLimiter:
 
         The first check (the client address) gates the others: once it is spent, the others are no longer counted,
         so an address over its budget can neither add rows for ever new emails nor spend other people's budgets."""
-        checks = [(rule, value) for rule, value in checks if value]
-        if not self.enabled or not checks:
+        counted = [(rule, value) for rule, value in checks if value]
+        if not self.enabled or not counted:
             return
-        keys = [key(rule, value) for rule, value in checks]
-        gate = checks[0][0].limit
-        rows = await ratelimits.hit(self._db, (keys[0], gate.window_seconds, gate.limit), keys[1:],
-                                          [rule.limit.window_seconds for rule, _ in checks[1:]])  # fmt: skip
-        limits = {k: rule.limit.limit for k, (rule, _) in zip(keys, checks)}
-        now = datetime.now(timezone.utc)
+        keys = [key(rule, value) for rule, value in counted]
+        gate = counted[0][0].limit
+        rows = await ratelimits.hit(
+            self._db,
+            (keys[0], gate.window_seconds, gate.limit),
+            keys[1:],
+            [rule.limit.window_seconds for rule, _ in counted[1:]],
+        )
+        limits = {k: rule.limit.limit for k, (rule, _) in zip(keys, counted, strict=True)}
+        now = datetime.now(UTC)
         waits = [(reset_at - now).total_seconds() for k, count, reset_at in rows if count > limits[k]]
         if waits:
             retry = max(1, math.ceil(max(waits)))

@@ -18,7 +18,7 @@ class User:
     created_at: datetime
 
     @classmethod
-    def of(cls, row: asyncpg.Record) -> "User":
+    def of(cls, row: asyncpg.Record) -> User:
         return cls(row["id"], row["firstName"], row["lastName"], row["email"], row["emailVerified"], row["createdAt"])
 
     @property
@@ -37,9 +37,16 @@ class Session:
     user_agent: str | None
 
     @classmethod
-    def of(cls, row: asyncpg.Record) -> "Session":
-        return cls(row["id"], row["userId"], row["createdAt"], row["updatedAt"], row["expiresAt"], row["ipAddress"],
-                   row["userAgent"])  # fmt: skip
+    def of(cls, row: asyncpg.Record) -> Session:
+        return cls(
+            row["id"],
+            row["userId"],
+            row["createdAt"],
+            row["updatedAt"],
+            row["expiresAt"],
+            row["ipAddress"],
+            row["userAgent"],
+        )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ...db import sessions as rows
 from ...db.common import Executor
@@ -13,7 +13,7 @@ from .validation import TOKEN_MAX, USER_AGENT_MAX
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Sessions:
@@ -22,16 +22,22 @@ class Sessions:
         self.ttl = timedelta(seconds=ttl_seconds)
         self.update_age = timedelta(seconds=update_age_seconds)
 
-    async def open(self, user: User, client: Client, *, replaces: str | None = None,
-                   db: Executor | None = None) -> SignedIn:  # fmt: skip
+    async def open(
+        self, user: User, client: Client, *, replaces: str | None = None, db: Executor | None = None
+    ) -> SignedIn:
         """A new session for `user`; `replaces` (the token of the caller's current session, if any) is revoked in
         the same statement, so the session id rotates on every sign-in."""
         token, expires, session_id = new_token(), now() + self.ttl, new_id()
         await rows.insert(
-            db or self.db, session_id=session_id, token_hash=hash_token(token), user_id=user.id, expires_at=expires,
-            ip_address=client.ip, user_agent=(client.user_agent or None) and client.user_agent[:USER_AGENT_MAX],
+            db or self.db,
+            session_id=session_id,
+            token_hash=hash_token(token),
+            user_id=user.id,
+            expires_at=expires,
+            ip_address=client.ip,
+            user_agent=(client.user_agent or None) and client.user_agent[:USER_AGENT_MAX],
             replaces=hash_token(replaces) if replaces else None,
-        )  # fmt: skip
+        )
         access, access_expires = self.tokens.issue(user.id, session_id)
         return SignedIn(user, session_id, token, expires, access, access_expires)
 

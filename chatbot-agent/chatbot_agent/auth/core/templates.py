@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from .mail import Draft
 
+FONT = "font-family:system-ui,-apple-system,Segoe UI,sans-serif"
 LAYOUT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{subject}</title></head>
-<body style="margin:0;padding:24px;background:#f6f7f9;font-family:system-ui,-apple-system,Segoe UI,sans-serif;color:#1f2328">
+<body style="margin:0;padding:24px;background:#f6f7f9;{font};color:#1f2328">
 <div style="max-width:520px;margin:0 auto;background:#fff;border-radius:8px;padding:24px">
 {body}
 </div></body></html>"""
@@ -43,7 +44,12 @@ class MailTemplate:
         html_parts += [f"<p>{p.format(**safe)}</p>" for p in self.after]
         subject = self.subject.format(**values)
         body = "\n".join(html_parts)
-        return Draft(to, subject, "\n\n".join(text_parts) + "\n", LAYOUT.format(subject=html.escape(subject), body=body))
+        return Draft(
+            to,
+            subject,
+            "\n\n".join(text_parts) + "\n",
+            LAYOUT.format(subject=html.escape(subject), body=body, font=FONT),
+        )
 
 
 PASSWORD_CHANGED = MailTemplate(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -28,7 +29,7 @@ ALGORITHM = "EdDSA"
 VERIFIED_CACHE_SIZE = 4096  # verified tokens remembered per process (see AccessTokens.verify)
 
 
-def public_jwk(public: Ed25519PublicKey) -> dict:
+def public_jwk(public: Ed25519PublicKey) -> dict[str, Any]:
     """The public JWK of a key with its `kid`: the RFC 7638 thumbprint, stable for a key, new for a new key."""
     jwk = {"kty": "OKP", "crv": "Ed25519", "x": _b64url(public.public_bytes(Encoding.Raw, PublicFormat.Raw))}
     thumb = json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode()
@@ -43,8 +44,9 @@ class AccessClaims:
 
 
 class AccessTokens:
-    def __init__(self, private_key: str, *, issuer: str, audience: str, ttl_seconds: int,
-                 previous_keys: Sequence[str] = ()) -> None:  # fmt: skip
+    def __init__(
+        self, private_key: str, *, issuer: str, audience: str, ttl_seconds: int, previous_keys: Sequence[str] = ()
+    ) -> None:
         self._private = load_private_key(private_key)
         current = public_jwk(self._private.public_key())
         self.kid = current["kid"]
@@ -60,12 +62,12 @@ class AccessTokens:
         self.issuer, self.audience, self.ttl = issuer, audience, timedelta(seconds=ttl_seconds)
         self._verified: dict[str, AccessClaims] = {}
 
-    def jwks(self) -> dict:
+    def jwks(self) -> dict[str, Any]:
         """Every key a token of ours may be signed with, by `kid`; the current (signing) key first."""
         return {"keys": [dict(jwk) for jwk in self._jwks]}
 
     def issue(self, user_id: str, session_id: str, now: datetime | None = None) -> tuple[str, datetime]:
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         expires = now + self.ttl
         claims = {
             "iss": self.issuer,
@@ -77,7 +79,7 @@ class AccessTokens:
             "jti": _b64url(secrets.token_bytes(12)),
         }
         token = jwt.encode(claims, self._private, algorithm=ALGORITHM, headers={"kid": self.kid})
-        return token, datetime.fromtimestamp(int(expires.timestamp()), timezone.utc)
+        return token, datetime.fromtimestamp(int(expires.timestamp()), UTC)
 
     def verify(self, token: str) -> AccessClaims | None:
         """Claims of a valid token, or None for anything expired, forged, for another audience or malformed.
@@ -87,7 +89,7 @@ class AccessTokens:
         and verified get in; a session revoked since is still refused by the database lookup that follows)."""
         known = self._verified.get(token)
         if known is not None:
-            if known.expires_at > datetime.now(timezone.utc):
+            if known.expires_at > datetime.now(UTC):
                 return known
             self._verified.pop(token, None)
             return None
@@ -105,12 +107,16 @@ class AccessTokens:
             if key is None:  # a key we do not know (or no kid): nothing to check the signature with
                 return None
             claims = jwt.decode(
-                token, key, algorithms=[ALGORITHM], audience=self.audience, issuer=self.issuer,
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
                 options={"require": ["exp", "sub", "iss", "aud"]},
-            )  # fmt: skip
+            )
         except jwt.PyJWTError:
             return None
         sub, sid = claims.get("sub"), claims.get("sid")
         if not isinstance(sub, str) or (sid is not None and not isinstance(sid, str)):
             return None
-        return AccessClaims(sub, sid, datetime.fromtimestamp(claims["exp"], timezone.utc))
+        return AccessClaims(sub, sid, datetime.fromtimestamp(claims["exp"], UTC))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import asyncpg
 
 from ...db import verifications as rows
 from ...db.common import Executor
@@ -36,25 +38,36 @@ class Verifications:
             raise ValueError("a verification kind has no ':'")
         return f"{kind}:{hash_token(token)}"
 
-    async def create(self, kind: str, subject: str, ttl: timedelta | int, *, data: dict[str, Any] | None = None,
-                     db: Executor | None = None) -> str:  # fmt: skip
+    async def create(
+        self,
+        kind: str,
+        subject: str,
+        ttl: timedelta | int,
+        *,
+        data: dict[str, Any] | None = None,
+        db: Executor | None = None,
+    ) -> str:
         seconds = ttl if isinstance(ttl, timedelta) else timedelta(seconds=ttl)
         token = new_token()
         await rows.insert(
-            db or self.db, row_id=new_id(), identifier=self.identifier(kind, token), value=subject,
-            expires_at=datetime.now(timezone.utc) + seconds, data=json.dumps(data) if data else None,
-        )  # fmt: skip
+            db or self.db,
+            row_id=new_id(),
+            identifier=self.identifier(kind, token),
+            value=subject,
+            expires_at=datetime.now(UTC) + seconds,
+            data=json.dumps(data) if data else None,
+        )
         return token
 
     async def peek(self, kind: str, token: str, *, db: Executor | None = None) -> Verification | None:
-        if (token := plausible_token(token)) is None:
+        if (typed := plausible_token(token)) is None:
             return None
-        return self._of(kind, await rows.live(db or self.db, self.identifier(kind, token)))
+        return self._of(kind, await rows.live(db or self.db, self.identifier(kind, typed)))
 
     async def consume(self, kind: str, token: str, *, db: Executor | None = None) -> Verification | None:
-        if (token := plausible_token(token)) is None:
+        if (typed := plausible_token(token)) is None:
             return None
-        return self._of(kind, await rows.take(db or self.db, self.identifier(kind, token)))
+        return self._of(kind, await rows.take(db or self.db, self.identifier(kind, typed)))
 
     async def revoke_all(self, kind: str, subject: str, *, db: Executor | None = None) -> int:
         """Drop every live token of a kind for one subject (older reset links once the password changed)."""
@@ -64,7 +77,7 @@ class Verifications:
         return await rows.newest_of(self.db, f"{kind}:", subject)
 
     @staticmethod
-    def _of(kind: str, row) -> Verification | None:
+    def _of(kind: str, row: asyncpg.Record | None) -> Verification | None:
         if row is None:
             return None
         return Verification(kind, row["value"], row["expiresAt"], json.loads(row["data"]) if row["data"] else {})

@@ -13,7 +13,8 @@ REGISTRY: tuple[str, ...] = ("password",)
 
 
 def load(folder: str) -> Method:
-    return import_module(f"{__name__}.{folder}").METHOD
+    method: Method = import_module(f"{__name__}.{folder}").METHOD
+    return method
 
 
 def available() -> list[Method]:

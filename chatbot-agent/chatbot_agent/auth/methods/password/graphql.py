@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -29,10 +29,10 @@ class ChangePasswordSuccess:
 
 
 RequestPasswordResetResult = Annotated[
-    Union[RequestPasswordResetSuccess, AuthError], strawberry.union("RequestPasswordResetResult")
+    RequestPasswordResetSuccess | AuthError, strawberry.union("RequestPasswordResetResult")
 ]
-ResetPasswordResult = Annotated[Union[ResetPasswordSuccess, AuthError], strawberry.union("ResetPasswordResult")]
-ChangePasswordResult = Annotated[Union[ChangePasswordSuccess, AuthError], strawberry.union("ChangePasswordResult")]
+ResetPasswordResult = Annotated[ResetPasswordSuccess | AuthError, strawberry.union("ResetPasswordResult")]
+ChangePasswordResult = Annotated[ChangePasswordSuccess | AuthError, strawberry.union("ChangePasswordResult")]
 
 
 @strawberry.input
@@ -73,7 +73,8 @@ class PasswordPolicy:
 
 
 def _service(info: Info) -> PasswordService:
-    return ctx_of(info).auth.password
+    service: PasswordService = ctx_of(info).auth.password
+    return service
 
 
 @strawberry.type
@@ -90,8 +91,9 @@ class Mutation:
     @as_data
     async def sign_up(self, info: Info, input: SignUpInput) -> AuthResult:
         ctx = ctx_of(info)
-        outcome = await _service(info).sign_up(input.first_name, input.last_name, input.email, input.password,
-                                               ctx.client, cookies=ctx.request.cookies)  # fmt: skip
+        outcome = await _service(info).sign_up(
+            input.first_name, input.last_name, input.email, input.password, ctx.client, cookies=ctx.request.cookies
+        )
         return finish_sign_in(ctx, outcome)
 
     @strawberry.mutation(
@@ -101,8 +103,9 @@ class Mutation:
     @as_data
     async def sign_in(self, info: Info, input: SignInInput) -> AuthResult:
         ctx = ctx_of(info)
-        outcome = await _service(info).sign_in(input.email, input.password, ctx.client, replaces=ctx.session_token,
-                                               cookies=ctx.request.cookies)  # fmt: skip
+        outcome = await _service(info).sign_in(
+            input.email, input.password, ctx.client, replaces=ctx.session_token, cookies=ctx.request.cookies
+        )
         return finish_sign_in(ctx, outcome)
 
     @strawberry.mutation(description="Mail a one-time reset link. The same answer whether or not the email exists.")
@@ -125,6 +128,7 @@ class Mutation:
     async def change_password(self, info: Info, input: ChangePasswordInput) -> ChangePasswordResult:
         ctx = ctx_of(info)
         principal = await require(ctx)
-        revoked = await _service(info).change_password(principal, input.current_password, input.new_password,
-                                                       ctx.client)  # fmt: skip
+        revoked = await _service(info).change_password(
+            principal, input.current_password, input.new_password, ctx.client
+        )
         return ChangePasswordSuccess(message="Your password has been changed.", revoked_sessions=revoked)

@@ -6,8 +6,8 @@ escapes (a database that is down) is an internal error for the transport to log 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Callable
 
 from ....db import accounts, users
 from ...core import errors, events
@@ -16,6 +16,7 @@ from ...core.errors import AuthFailure, Code
 from ...core.events import Event
 from ...core.ids import new_id
 from ...core.mail import Draft
+from ...core.passwords import PasswordPolicy
 from ...core.ratelimit import Rule
 from ...core.records import Client, Principal, SignInOutcome, User
 from ...core.templates import PASSWORD_CHANGED, MailTemplate
@@ -27,11 +28,13 @@ RESET = "reset-password"  # the verification kind (Better Auth's identifier pref
 
 RESET_MAIL = MailTemplate(
     subject="Reset your password",
-    paragraphs=("Someone (hopefully you) asked to reset the password of your account.",
-                "Open this link within {minutes} minutes to choose a new password."),
+    paragraphs=(
+        "Someone (hopefully you) asked to reset the password of your account.",
+        "Open this link within {minutes} minutes to choose a new password.",
+    ),
     action="Choose a new password",
     after=("The link works once. If you did not ask for it, ignore this mail: your password stays as it is.",),
-)  # fmt: skip
+)
 
 LinkFor = Callable[[str], str]  # reset token -> the link to mail
 
@@ -52,13 +55,21 @@ class PasswordService:
         core.events.on(events.PASSWORD_RESET, self._notify_owner)
 
     @property
-    def policy(self):
+    def policy(self) -> PasswordPolicy:
         return self.core.policy
 
     # ------------------------------------------------------------------------------------------------ sign up/in
 
-    async def sign_up(self, first_name: str, last_name: str, email: str, password: str, client: Client,
-                      *, cookies=None) -> SignInOutcome:  # fmt: skip
+    async def sign_up(
+        self,
+        first_name: str,
+        last_name: str,
+        email: str,
+        password: str,
+        client: Client,
+        *,
+        cookies: Mapping[str, str] | None = None,
+    ) -> SignInOutcome:
         core = self.core
         await core.limiter.hit([(self.rules["sign_up_ip"], client.ip)])
         first = clean_name(first_name, "firstName")
@@ -74,8 +85,9 @@ class PasswordService:
             await accounts.insert_credential(conn, account_id=new_id(), user_id=row["id"], password_hash=password_hash)
             user = User.of(row)
             try:
-                outcome = await core.sign_in(user, client, method="password", sign_up=True, cookies=cookies, db=conn,
-                                             emit=False)  # fmt: skip
+                outcome = await core.sign_in(
+                    user, client, method="password", sign_up=True, cookies=cookies, db=conn, emit=False
+                )
             except AuthFailure as failure:  # a gate wants something first (a verified email): the account stays
                 refused = failure
         log.info("user signed up", extra={"user_id": user.id})
@@ -85,8 +97,15 @@ class PasswordService:
         await core.signed_in(outcome, client, "password")
         return outcome
 
-    async def sign_in(self, email: str, password: str, client: Client, *, replaces: str | None = None,
-                      cookies=None) -> SignInOutcome:  # fmt: skip
+    async def sign_in(
+        self,
+        email: str,
+        password: str,
+        client: Client,
+        *,
+        replaces: str | None = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> SignInOutcome:
         """Verify the password, then the core's sign-in path (a session, or a pending second factor)."""
         core = self.core
         address, malformed = checked_email(email)
@@ -104,8 +123,9 @@ class PasswordService:
         result = await core.hashing.verify(stored, password)
         if not result.ok:
             log.info("sign-in failed: wrong password", extra={"user_id": user.id})
-            await core.events.emit(events.SIGN_IN_FAILED, user=user, client=client, method="password",
-                                   code="INVALID_CREDENTIALS")  # fmt: skip
+            await core.events.emit(
+                events.SIGN_IN_FAILED, user=user, client=client, method="password", code="INVALID_CREDENTIALS"
+            )
             raise AuthFailure(Code.INVALID_CREDENTIALS, errors.INVALID_CREDENTIALS)
         if result.needs_rehash:
             upgraded = await core.hashing.hash(password)
@@ -173,8 +193,13 @@ class PasswordService:
             await core.verifications.revoke_all(RESET, used.subject, db=conn)
             revoked = await core.sessions.revoke_all(used.subject, db=conn)
         log.info("password reset; sessions revoked", extra={"user_id": owner.id, "revoked": revoked})
-        await core.events.emit(events.PASSWORD_RESET, user=owner, client=client, revoked=revoked,
-                               how="reset with a link sent to this address")  # fmt: skip
+        await core.events.emit(
+            events.PASSWORD_RESET,
+            user=owner,
+            client=client,
+            revoked=revoked,
+            how="reset with a link sent to this address",
+        )
         return "Your password has been reset. Sign in with your new password."
 
     # -------------------------------------------------------------------------------- signed-in account upkeep
@@ -190,8 +215,9 @@ class PasswordService:
             await core.verifications.revoke_all(RESET, user.id, db=conn)
             revoked = await core.sessions.revoke_all(user.id, keep=principal.session_id, db=conn)
         log.info("password changed; other sessions revoked", extra={"user_id": user.id, "revoked": revoked})
-        await core.events.emit(events.PASSWORD_CHANGED, user=user, client=client, revoked=revoked,
-                               how="changed from a signed-in session")  # fmt: skip
+        await core.events.emit(
+            events.PASSWORD_CHANGED, user=user, client=client, revoked=revoked, how="changed from a signed-in session"
+        )
         return revoked
 
     async def _notify_owner(self, event: Event) -> None:
@@ -199,6 +225,10 @@ class PasswordService:
         user = event.user
         if user is None:
             return
-        draft = PASSWORD_CHANGED.render(user.email, first_name=user.first_name, how=event.data["how"],
-                                        forgot_link=self.core.link("/forgot-password"))  # fmt: skip
+        draft = PASSWORD_CHANGED.render(
+            user.email,
+            first_name=user.first_name,
+            how=event.data["how"],
+            forgot_link=self.core.link("/forgot-password"),
+        )
         self.core.mailer.send(draft)
