@@ -4,6 +4,7 @@
  */
 export function safeNext(next: string | null | undefined, fallback = '/account'): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u001f\\]/.test(next)) return fallback;
   if (next === '/sign-in' || next.startsWith('/sign-in?') || next === '/sign-up' || next.startsWith('/sign-up?')) {
     return fallback;
