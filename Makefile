@@ -52,7 +52,13 @@ $(MCP_SERVERS): tests/mcp-servers/package.json tests/mcp-servers/package-lock.js
 	npm ci --prefix tests/mcp-servers --no-audit --no-fund
 	touch $@
 
-test-python: system-deps install frontend $(MCP_SERVERS)
+# Better Auth 1.7 (npm): the reference server and its own client for the REST tests.
+BETTER_AUTH_CLIENT := tests/better-auth-client/node_modules/.package-lock.json
+$(BETTER_AUTH_CLIENT): tests/better-auth-client/package.json tests/better-auth-client/package-lock.json
+	npm ci --prefix tests/better-auth-client --no-audit --no-fund
+	touch $@
+
+test-python: system-deps install frontend $(MCP_SERVERS) $(BETTER_AUTH_CLIENT)
 	$(BIN)/pytest
 
 ## schema: re-export the SDL and regenerate the frontend's GraphQL types

