@@ -18,9 +18,9 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import asyncpg
 import httpx
@@ -40,8 +40,13 @@ def ensure_installed() -> str:
     marker = NODE_DIR / "node_modules" / ".package-lock.json"
     lock = NODE_DIR / "package-lock.json"
     if not marker.is_file() or marker.stat().st_mtime < lock.stat().st_mtime:
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True,
-                       stdout=subprocess.DEVNULL, timeout=600)  # fmt: skip
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=NODE_DIR,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            timeout=600,
+        )
     return json.loads((NODE_DIR / "node_modules" / "better-auth" / "package.json").read_text())["version"]
 
 
@@ -97,22 +102,34 @@ class BetterAuthServer:
 
 
 @contextlib.contextmanager
-def better_auth_server(database_url: str, workdir: Path, trusted_origins: tuple[str, ...] = ()) -> Iterator[
-        BetterAuthServer]:  # fmt: skip
+def better_auth_server(
+    database_url: str, workdir: Path, trusted_origins: tuple[str, ...] = ()
+) -> Iterator[BetterAuthServer]:
     """Better Auth on 127.0.0.1:<free port> until the block ends."""
     ensure_installed()
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     log_path, mail_log = workdir / f"better-auth-{port}.log", workdir / f"better-auth-{port}-mail.jsonl"
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", str(workdir)),
-        "PORT": str(port), "DATABASE_URL": database_url, "BETTER_AUTH_SECRET": SECRET, "MAIL_LOG": str(mail_log),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", str(workdir)),
+        "PORT": str(port),
+        "DATABASE_URL": database_url,
+        "BETTER_AUTH_SECRET": SECRET,
+        "MAIL_LOG": str(mail_log),
         "TRUSTED_ORIGINS": ",".join(trusted_origins),
         "NODE_ENV": "production",  # "test" would turn Better Auth's Origin checks off
-    }  # fmt: skip
+    }
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(["node", "server.mjs"], cwd=NODE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            ["node", "server.mjs"],
+            cwd=NODE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     server = BetterAuthServer(f"http://127.0.0.1:{port}", process, mail_log, log_path)
     try:
         deadline = time.monotonic() + 60

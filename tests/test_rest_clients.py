@@ -13,9 +13,9 @@ import asyncio
 import json
 import os
 import re
+from collections.abc import Awaitable, Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Awaitable, Callable
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -43,8 +43,9 @@ class Server:
 def our_server(live_server_factory, smtp_server):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with live_server_factory(port=port, public_url=url, frontend_url=APP_ORIGIN,
-                             trusted_origins=(url, APP_ORIGIN)) as live:  # fmt: skip
+    with live_server_factory(
+        port=port, public_url=url, frontend_url=APP_ORIGIN, trusted_origins=(url, APP_ORIGIN)
+    ) as live:
 
         async def reset_link(address: str) -> str:
             """The link in the newest mail to `address` that has one (other mails may come and go meanwhile)."""
@@ -76,8 +77,14 @@ async def node_flow(server: Server, mode: str) -> list[dict]:
     email = new_email(f"node-{mode}")
     env = {**os.environ, "BASE_URL": server.url, "MODE": mode, "EMAIL": email, "APP_ORIGIN": APP_ORIGIN}
     process = await asyncio.create_subprocess_exec(
-        "node", "client-flow.mjs", cwd=NODE_DIR, env=env, stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)  # fmt: skip
+        "node",
+        "client-flow.mjs",
+        cwd=NODE_DIR,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     lines: list[dict] = []
     try:
         async with asyncio.timeout(120):
@@ -95,7 +102,8 @@ async def node_flow(server: Server, mode: str) -> list[dict]:
             process.kill()
             await process.wait()
     assert code == 0, f"client-flow.mjs against {server.name} ({mode}) failed:\n{stderr}\n" + "\n".join(
-        json.dumps(line)[:300] for line in lines)  # fmt: skip
+        json.dumps(line)[:300] for line in lines
+    )
     return lines
 
 

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
+from .api import rest
 from .api.graphql.context import Context
 from .api.graphql.schema import build_schema
 from .api.session import client_of
@@ -156,6 +157,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         Route("/health", health),
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Mount(rest.PREFIX, rest.RestApp(state, rest.routes_of(state.methods))),
     ]
     dist = settings.frontend_dist
     if dist is not None and (dist / "index.html").is_file():
@@ -165,7 +167,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.auth = state
-    app.add_middleware(CsrfGuard, path="/graphql", trusted=settings.allowed_origins)
+    app.add_middleware(CsrfGuard, path="/graphql", trusted=settings.allowed_origins, rest_prefix=rest.PREFIX)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.add_middleware(RequestContext)

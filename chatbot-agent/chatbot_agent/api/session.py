@@ -4,6 +4,8 @@ over the other."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 
@@ -61,9 +63,26 @@ class RequestSession:
             self._principal = found
         return self._principal  # type: ignore[return-value]
 
+    @property
+    def bearer_session_token(self) -> str | None:
+        """The session token of a Better Auth bearer (`set-auth-token`: `<token>.<signature>`, or the bare token);
+        None for no bearer, a bad signature, or one of our JWT access tokens (three dot-separated parts)."""
+        bearer = self.bearer_token
+        if bearer is None or bearer.count(".") >= 2:
+            return None
+        if "." in bearer or "%" in bearer:
+            return self.cookie.decode(bearer)
+        return bearer
+
     async def bearer_principal(self, bearer: str) -> Principal | None:
-        """A bearer credential: our JWT access token (GraphQL's and other services' way)."""
-        return await self.auth.core.sessions.from_access_token(bearer)
+        """A bearer credential: our JWT access token (GraphQL's and other services' way), or a session token as
+        Better Auth's bearer plugin hands it out (REST clients without cookies: mobile apps, servers)."""
+        sessions = self.auth.core.sessions
+        if bearer.count(".") >= 2:
+            return await sessions.from_access_token(bearer)
+        token = self.bearer_session_token
+        found = None if token is None else await sessions.from_token(token)
+        return None if found is None else replace(found, via="bearer")
 
     def set_cookie(self, header: str) -> None:
         self.headers.append("set-cookie", header)

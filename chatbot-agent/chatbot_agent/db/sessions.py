@@ -8,6 +8,12 @@ import asyncpg
 
 from .common import USER_COLS, Executor, count
 
+# A session's columns beside the user's (whose id, createdAt, updatedAt share the names).
+SESSION_COLS = (
+    's.id AS "sessionId", s."expiresAt", s."createdAt" AS "sessionCreatedAt", s."updatedAt" AS "sessionUpdatedAt", '
+    's."ipAddress", s."userAgent"'
+)
+
 
 async def insert(
     db: Executor,
@@ -36,9 +42,9 @@ async def insert(
 
 
 async def user_by_token(db: Executor, token_hash: str) -> asyncpg.Record | None:
-    """The user of a live session, with `sessionId` and `expiresAt`: the one query behind every `me`."""
+    """The user of a live session, with the session's columns (`sessionId` …): the one query behind every `me`."""
     return await db.fetchrow(
-        f"""SELECT {USER_COLS}, s.id AS "sessionId", s."expiresAt" FROM session s
+        f"""SELECT {USER_COLS}, {SESSION_COLS} FROM session s
             JOIN "user" u ON u.id = s."userId"
             WHERE s.token = $1 AND s."expiresAt" > now()""",
         token_hash,
@@ -47,7 +53,7 @@ async def user_by_token(db: Executor, token_hash: str) -> asyncpg.Record | None:
 
 async def user_by_id(db: Executor, session_id: str, user_id: str) -> asyncpg.Record | None:
     return await db.fetchrow(
-        f"""SELECT {USER_COLS} FROM session s JOIN "user" u ON u.id = s."userId"
+        f"""SELECT {USER_COLS}, {SESSION_COLS} FROM session s JOIN "user" u ON u.id = s."userId"
             WHERE s.id = $1 AND s."userId" = $2 AND s."expiresAt" > now()""",
         session_id,
         user_id,

@@ -89,10 +89,18 @@ class CsrfGuard:
     outside TRUSTED_ORIGINS is refused before it reaches GraphQL — with or without a session cookie, so a hostile
     page can neither act with the victim's session nor sign the victim in to the attacker's account (login CSRF).
     Clients that send neither header (curl, server-to-server) are not browsers and cannot be forged into sending
-    the victim's cookie."""
+    the victim's cookie.
 
-    def __init__(self, app: ASGIApp, *, path: str, trusted: tuple[str, ...]) -> None:
-        self.app, self.path, self.trusted = app, path, set(trusted)
+    The REST routes (`rest_prefix`, Better Auth's /api/auth) get the same rule on every state-changing request, plus
+    Better Auth's own (answered in its JSON error shape): a request that carries a cookie must name its Origin
+    (MISSING_OR_NULL_ORIGIN), and a sign-in or sign-up from a browser (Sec-Fetch-* headers) must too, and must not
+    be a cross-site navigation (CROSS_SITE_NAVIGATION_LOGIN_BLOCKED)."""
+
+    SAFE = ("GET", "HEAD", "OPTIONS")
+    LOGIN = ("/sign-in/", "/sign-up/")  # Better Auth's form-CSRF routes, under the REST prefix
+
+    def __init__(self, app: ASGIApp, *, path: str, trusted: tuple[str, ...], rest_prefix: str | None = None) -> None:
+        self.app, self.path, self.trusted, self.rest_prefix = app, path, set(trusted), rest_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == self.path and scope["method"] == "POST":
@@ -101,7 +109,36 @@ class CsrfGuard:
             if origin and origin not in self.trusted:
                 log.warning("refused cross-origin request", extra={"origin": origin[:100]})
                 return await _refuse(scope, receive, send, 403, "Cross-origin request refused.")
+        elif (
+            scope["type"] == "http"
+            and self.rest_prefix
+            and scope["method"] not in self.SAFE
+            and scope["path"].startswith(self.rest_prefix + "/")
+        ):
+            refused = self._rest_refusal(Headers(scope=scope), scope["path"][len(self.rest_prefix) :])
+            if refused:
+                code, message = refused
+                log.warning("refused REST request: %s", code)
+                body = {"message": message, "code": code}
+                return await JSONResponse(body, status_code=403)(scope, receive, send)
         await self.app(scope, receive, send)
+
+    def _rest_refusal(self, headers: Headers, path: str) -> tuple[str, str] | None:
+        origin = headers.get("origin") or _origin_of(headers.get("referer", ""))
+        if origin == "null":
+            origin = None
+        login = path.startswith(self.LOGIN)
+        fetch_site, fetch_mode = headers.get("sec-fetch-site"), headers.get("sec-fetch-mode")
+        if login and "cookie" not in headers and fetch_site == "cross-site" and fetch_mode == "navigate":
+            return "CROSS_SITE_NAVIGATION_LOGIN_BLOCKED", (
+                "Cross-site navigation login blocked. This request appears to be a CSRF attack."
+            )
+        if origin is not None:
+            return None if origin in self.trusted else ("INVALID_ORIGIN", "Invalid origin")
+        browser = any(headers.get(h, "").strip() for h in ("sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest"))
+        if "cookie" in headers or (login and browser) or headers.get("origin") == "null":
+            return "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"
+        return None
 
 
 def _origin_of(url: str) -> str | None:
@@ -123,7 +160,7 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        api = scope["path"] == "/graphql" or scope["path"].startswith("/health")
+        api = scope["path"] == "/graphql" or scope["path"].startswith(("/health", "/api/"))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -11,8 +11,9 @@ Like Better Auth's router, a path or method it does not serve answers an empty 4
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from importlib import import_module
-from typing import Any, Iterable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,7 +24,7 @@ from ...auth.methods.base import Method
 from ...db.errors import describe_failure
 from .base import INTERNAL, Rest, RestError, Route, error_of, json_response, route
 
-__all__ = ["PREFIX", "RestApp", "Rest", "RestError", "Route", "route", "routes_of"]
+__all__ = ["PREFIX", "Rest", "RestApp", "RestError", "Route", "route", "routes_of"]
 
 log = logging.getLogger("chatbot_agent.api.rest")
 
@@ -72,7 +73,7 @@ class RestApp:
             if m != method or len(pattern) != len(parts):
                 continue
             params = {}
-            for want, got in zip(pattern, parts):
+            for want, got in zip(pattern, parts, strict=True):
                 if want.startswith(":") and got:
                     params[want[1:]] = got
                 elif want != got:
@@ -82,7 +83,7 @@ class RestApp:
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"][len(PREFIX):] if scope["path"].startswith(PREFIX) else scope["path"]
+        path = scope["path"][len(PREFIX) :] if scope["path"].startswith(PREFIX) else scope["path"]
         found = self.match(scope["method"], path.rstrip("/") or "/")
         if found is None:
             return await Response(status_code=404)(scope, receive, send)
@@ -97,7 +98,7 @@ class RestApp:
             response = error.response()
         except AuthFailure as failure:
             response = error_of(failure, r.errors).response()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             message, known = describe_failure(exc)
             log.error("%s %s failed: %s", r.method, r.path, message, exc_info=None if known else exc)
             response = INTERNAL.response()

@@ -9,9 +9,10 @@ Rules, rate limits, enumeration resistance and logging stay in the services; Ori
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
@@ -22,7 +23,7 @@ from starlette.responses import Response
 from ...auth.core.errors import AuthFailure, Code
 from ...auth.core.records import Principal, SecondFactorRequired, Session, SignedIn, SignInOutcome, User
 from ...http.redirects import is_trusted_redirect
-from ..session import RequestSession
+from ..session import RequestSession, client_of
 
 log = logging.getLogger("chatbot_agent.api.rest")
 
@@ -60,8 +61,9 @@ FAILURES: dict[Code, tuple[int, str]] = {
 def error_of(failure: AuthFailure, overrides: Mapping[Code, tuple[int, str]] | None = None) -> RestError:
     if failure.code is Code.RATE_LIMITED:  # Better Auth's rate limiter: no code, X-Retry-After in seconds
         retry = str(failure.retry_after or 60)
-        return RestError(429, None, "Too many requests. Please try again later.",
-                         {"X-Retry-After": retry, "Retry-After": retry})  # fmt: skip
+        return RestError(
+            429, None, "Too many requests. Please try again later.", {"X-Retry-After": retry, "Retry-After": retry}
+        )
     status, code = (overrides or {}).get(failure.code) or FAILURES.get(failure.code, (400, failure.code.value))
     if failure.code is Code.WEAK_PASSWORD and failure.code not in (overrides or {}):
         code = weak_password_code(failure)
@@ -72,7 +74,8 @@ def weak_password_code(failure: AuthFailure) -> str:
     """Better Auth's codes for what our policy refuses: too short, too long, and (its haveibeenpwned plugin's code)
     a password that is among the most common ones; a password that is the email has no Better Auth code."""
     return {"too_short": "PASSWORD_TOO_SHORT", "too_long": "PASSWORD_TOO_LONG", "common": "PASSWORD_COMPROMISED"}.get(
-        getattr(failure, "reason", None) or "", "WEAK_PASSWORD")  # fmt: skip
+        getattr(failure, "reason", None) or "", "WEAK_PASSWORD"
+    )
 
 
 # ------------------------------------------------------------------------------------------------------ JSON
@@ -82,27 +85,37 @@ def iso(moment: datetime | None) -> str | None:
     """JavaScript's `Date.toISOString()`: UTC, milliseconds, `Z` (Better Auth's clients parse it back to a Date)."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def user_json(user: User) -> dict[str, Any]:
     """Better Auth's user object, plus our firstName/lastName (its `additionalFields`)."""
     return {
-        "name": user.name, "email": user.email, "emailVerified": user.email_verified,
-        "image": getattr(user, "image", None), "createdAt": iso(user.created_at),
+        "name": user.name,
+        "email": user.email,
+        "emailVerified": user.email_verified,
+        "image": getattr(user, "image", None),
+        "createdAt": iso(user.created_at),
         "updatedAt": iso(getattr(user, "updated_at", None) or user.created_at),
-        "firstName": user.first_name, "lastName": user.last_name, "id": user.id,
-    }  # fmt: skip
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "id": user.id,
+    }
 
 
 def session_json(session: Session, token: str) -> dict[str, Any]:
     """Better Auth's session object. `token` is the session token when the caller holds it; for its other sessions it
     is a handle that /revoke-session accepts (we keep only a hash of their tokens, so we cannot answer them)."""
     return {
-        "expiresAt": iso(session.expires_at), "token": token, "createdAt": iso(session.created_at),
-        "updatedAt": iso(session.updated_at), "ipAddress": session.ip_address or "",
-        "userAgent": session.user_agent or "", "userId": session.user_id, "id": session.id,
-    }  # fmt: skip
+        "expiresAt": iso(session.expires_at),
+        "token": token,
+        "createdAt": iso(session.created_at),
+        "updatedAt": iso(session.updated_at),
+        "ipAddress": session.ip_address or "",
+        "userAgent": session.user_agent or "",
+        "userId": session.user_id,
+        "id": session.id,
+    }
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -137,10 +150,8 @@ class Rest(RequestSession):
     answer carries (Set-Cookie, set-auth-token)."""
 
     def __init__(self, request: Request, state: Any, params: Mapping[str, str]) -> None:
-        from ..session import client_of
-
-        super().__init__(request, MutableHeaders(), state.auth, state.cookie,
-                         client_of(request, state.settings.trusted_proxy_count))  # fmt: skip
+        client = client_of(request, state.settings.trusted_proxy_count)
+        super().__init__(request, MutableHeaders(), state.auth, state.cookie, client)
         self.settings = state.settings
         self.params = params
         self._body: dict[str, Any] | None = None
@@ -155,8 +166,11 @@ class Rest(RequestSession):
             if not raw.strip():
                 self._body = {}
             elif media != JSON:
-                raise RestError(415, "UNSUPPORTED_MEDIA_TYPE",
-                                f'Content-Type "{media}" is not allowed. Allowed types: application/json')  # fmt: skip
+                raise RestError(
+                    415,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    f'Content-Type "{media}" is not allowed. Allowed types: application/json',
+                )
             else:
                 try:
                     parsed = orjson.loads(raw)
@@ -170,8 +184,9 @@ class Rest(RequestSession):
     @staticmethod
     def _invalid(where: str, key: str, expected: str, value: Any) -> RestError:
         received = "undefined" if value is _MISSING else _js_type(value)
-        return RestError(400, "VALIDATION_ERROR",
-                         f"[{where}.{key}] Invalid input: expected {expected}, received {received}")  # fmt: skip
+        return RestError(
+            400, "VALIDATION_ERROR", f"[{where}.{key}] Invalid input: expected {expected}, received {received}"
+        )
 
     async def string(self, key: str, *, optional: bool = False) -> str | None:
         value = (await self.body()).get(key, _MISSING)
@@ -200,9 +215,12 @@ class Rest(RequestSession):
         (Better Auth's origin check; 403 INVALID_CALLBACK_URL / INVALID_REDIRECT_URL otherwise). No open redirect."""
         if url and not is_trusted_redirect(url, self.settings.allowed_origins):
             log.warning("refused untrusted %s", label, extra={"url": url[:100]})
-            code = {"callbackURL": "INVALID_CALLBACK_URL", "redirectTo": "INVALID_REDIRECT_URL",
-                    "errorCallbackURL": "INVALID_ERROR_CALLBACK_URL",
-                    "newUserCallbackURL": "INVALID_NEW_USER_CALLBACK_URL"}[label]  # fmt: skip
+            code = {
+                "callbackURL": "INVALID_CALLBACK_URL",
+                "redirectTo": "INVALID_REDIRECT_URL",
+                "errorCallbackURL": "INVALID_ERROR_CALLBACK_URL",
+                "newUserCallbackURL": "INVALID_NEW_USER_CALLBACK_URL",
+            }[label]
             raise RestError(403, code, f"Invalid {'redirectURL' if label == 'redirectTo' else label}")
         return url
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from starlette.responses import HTMLResponse, Response
 
@@ -48,8 +48,11 @@ async def get_session(rest: Rest) -> dict | None:
 
 
 async def get_session_by_post(rest: Rest) -> None:
-    raise RestError(405, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
-                    "POST method requires deferSessionRefresh to be enabled in session config")  # fmt: skip
+    raise RestError(
+        405,
+        "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
+        "POST method requires deferSessionRefresh to be enabled in session config",
+    )
 
 
 async def sign_out(rest: Rest) -> dict:
@@ -62,10 +65,13 @@ async def sign_out(rest: Rest) -> dict:
 
 async def list_sessions(rest: Rest) -> list[dict]:
     principal = await rest.signed_in()
-    current = datetime.now(timezone.utc)
+    current = datetime.now(UTC)
     sessions = await rest.auth.core.sessions.of_user(principal.user.id)
-    return [session_json(s, principal.session_token if s.id == principal.session_id and principal.session_token
-                         else s.id) for s in sessions if s.expires_at > current]  # fmt: skip
+    return [
+        session_json(s, principal.session_token if s.id == principal.session_id and principal.session_token else s.id)
+        for s in sessions
+        if s.expires_at > current
+    ]
 
 
 async def revoke_session(rest: Rest) -> dict:

@@ -40,8 +40,12 @@ class SessionCookie:
         sibling._key, sibling.spec = self._key, replace(self.spec, name=name, max_age=max_age)
         return sibling
 
+    def signed(self, token: str) -> str:
+        """`<token>.<signature>`: the cookie's value before URL-encoding (Better Auth's `set-auth-token`)."""
+        return f"{token}.{self._signature(token)}"
+
     def encode(self, token: str) -> str:
-        return quote(f"{token}.{self._signature(token)}", safe="")
+        return quote(self.signed(token), safe="")
 
     def decode(self, value: str | None) -> str | None:
         """The token in a cookie value, or None when absent, malformed or not signed with our secret."""

@@ -116,6 +116,13 @@ class Core:
             await self.events.emit(events.SESSIONS_REVOKED, user=principal.user, client=client, count=revoked)
         return revoked
 
+    async def revoke_all_sessions(self, principal: Principal, client: Client) -> int:
+        """Every session of the caller, its own included (Better Auth's /revoke-sessions)."""
+        revoked = await self.sessions.revoke_all(principal.user.id)
+        if revoked:
+            await self.events.emit(events.SESSIONS_REVOKED, user=principal.user, client=client, count=revoked)
+        return revoked
+
     async def user(self, user_id: str) -> User | None:
         row = await users.by_id(self.pool, user_id)
         return None if row is None else User.of(row)

@@ -20,11 +20,19 @@ class Code(str, enum.Enum):
 
 
 class AuthFailure(Exception):
-    """A failure the user can act on: a stable code, a human message, optionally the input field at fault."""
+    """A failure the user can act on: a stable code, a human message, optionally the input field at fault, and a
+    finer `reason` where a transport tells cases apart (WEAK_PASSWORD: too_short, too_long, common, email)."""
 
-    def __init__(self, code: Code, message: str, field: str | None = None, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: Code,
+        message: str,
+        field: str | None = None,
+        retry_after: int | None = None,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(message)
-        self.code, self.message, self.field, self.retry_after = code, message, field, retry_after
+        self.code, self.message, self.field, self.retry_after, self.reason = code, message, field, retry_after, reason
 
     def __repr__(self) -> str:
         return f"AuthFailure({self.code.value}, {self.message!r}, field={self.field!r})"

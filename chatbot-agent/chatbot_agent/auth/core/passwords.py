@@ -145,11 +145,19 @@ class PasswordPolicy:
         normalized = normalize(password)
         length = len(normalized)
         if length < self.min_length:
-            raise AuthFailure(Code.WEAK_PASSWORD, f"Use at least {self.min_length} characters.", field)
+            raise AuthFailure(
+                Code.WEAK_PASSWORD, f"Use at least {self.min_length} characters.", field, reason="too_short"
+            )
         if length > self.max_length:
-            raise AuthFailure(Code.WEAK_PASSWORD, f"Use at most {self.max_length} characters.", field)
+            raise AuthFailure(
+                Code.WEAK_PASSWORD, f"Use at most {self.max_length} characters.", field, reason="too_long"
+            )
         folded = normalized.casefold()
         if folded in self.common:
-            raise AuthFailure(Code.WEAK_PASSWORD, "This password is too common. Choose another.", field)
+            raise AuthFailure(
+                Code.WEAK_PASSWORD, "This password is too common. Choose another.", field, reason="common"
+            )
         if email and (folded == email.casefold() or folded == email.split("@")[0].casefold()):
-            raise AuthFailure(Code.WEAK_PASSWORD, "Your password must not be your email address.", field)
+            raise AuthFailure(
+                Code.WEAK_PASSWORD, "Your password must not be your email address.", field, reason="email"
+            )

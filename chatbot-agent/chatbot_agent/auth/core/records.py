@@ -16,10 +16,21 @@ class User:
     email: str
     email_verified: bool
     created_at: datetime
+    image: str | None = None  # Better Auth's user fields, answered over REST
+    updated_at: datetime | None = None
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> User:
-        return cls(row["id"], row["firstName"], row["lastName"], row["email"], row["emailVerified"], row["createdAt"])
+        return cls(
+            row["id"],
+            row["firstName"],
+            row["lastName"],
+            row["email"],
+            row["emailVerified"],
+            row["createdAt"],
+            row.get("image"),
+            row.get("updatedAt"),
+        )
 
     @property
     def name(self) -> str:
@@ -91,7 +102,8 @@ class Principal:
     session_id: str
     via: str  # "cookie" or "bearer"
     refreshed_until: datetime | None = None
-    session_token: str | None = None  # the cookie's token, when the request came with it
+    session_token: str | None = None  # the session token, when the request came with it (cookie or bearer)
+    session: Session | None = None  # the session's record (as refreshed), for transports that show it
 
 
 @dataclass(frozen=True)

@@ -51,14 +51,14 @@ class Sessions:
         if expires - current < self.ttl - self.update_age:
             refreshed = current + self.ttl
             await rows.extend(self.db, row["sessionId"], refreshed)
-        return Principal(User.of(row), row["sessionId"], "cookie", refreshed, token)
+        return Principal(User.of(row), row["sessionId"], "cookie", refreshed, token, _session_of(row, refreshed))
 
     async def from_access_token(self, token: str) -> Principal | None:
         claims = self.tokens.verify(token)
         if claims is None or claims.session_id is None:
             return None
         row = await rows.user_by_id(self.db, claims.session_id, claims.user_id)  # revoked means revoked
-        return None if row is None else Principal(User.of(row), claims.session_id, "bearer")
+        return None if row is None else Principal(User.of(row), claims.session_id, "bearer", session=_session_of(row))
 
     def access_token(self, principal: Principal) -> AccessToken:
         token, expires = self.tokens.issue(principal.user.id, principal.session_id)
@@ -81,3 +81,16 @@ class Sessions:
 
     async def revoke_all(self, user_id: str, *, keep: str | None = None, db: Executor | None = None) -> int:
         return await rows.delete_all(db or self.db, user_id, keep=keep)
+
+
+def _session_of(row, refreshed: datetime | None = None) -> Session:
+    """The session columns of `rows.user_by_token`/`user_by_id` (as `extend` left them when it slid the expiry)."""
+    return Session(
+        row["sessionId"],
+        row["id"],
+        row["sessionCreatedAt"],
+        now() if refreshed else row["sessionUpdatedAt"],
+        refreshed or row["expiresAt"],
+        row["ipAddress"],
+        row["userAgent"],
+    )

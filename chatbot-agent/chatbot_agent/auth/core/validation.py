@@ -14,16 +14,24 @@ TOKEN_MAX = 256
 USER_AGENT_MAX = 512
 
 
-def clean_name(value: str, field: str) -> str:
+def clean_name(value: str, field: str, *, required: bool = True) -> str:
     name = unicodedata.normalize("NFC", value).strip()
     label = "First name" if field == "firstName" else "Last name"
-    if not name:
+    if not name and required:
         raise AuthFailure(Code.INVALID_INPUT, f"{label} is required.", field)
     if len(name) > NAME_MAX:
         raise AuthFailure(Code.INVALID_INPUT, f"{label} must be at most {NAME_MAX} characters.", field)
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in name):
         raise AuthFailure(Code.INVALID_INPUT, f"{label} contains characters that are not allowed.", field)
     return name
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """A full name as first and last name, as the migration from Better Auth splits `user.name`: any run of
+    whitespace counts as one space, the first word is the first name and the rest the last name (`Ludwig van
+    Beethoven` → `Ludwig` / `van Beethoven`; one word → an empty last name)."""
+    words = unicodedata.normalize("NFC", name).split()
+    return (words[0], " ".join(words[1:])) if words else ("", "")
 
 
 def clean_email(value: str, field: str = "email") -> str:

@@ -13,17 +13,19 @@ async def sign_up(rest: Rest) -> dict:
     name = await rest.string("name")
     email, password = await rest.string("email"), await rest.string("password")
     first, last = await rest.string("firstName", optional=True), await rest.string("lastName", optional=True)
-    names = {"name": name} if first is None and last is None else {"first_name": first or "", "last_name": last or ""}
-    outcome = await rest.auth.password.sign_up(email=email, password=password, client=rest.client,
-                                               cookies=rest.request.cookies, **names)  # fmt: skip
+    split = first is None and last is None
+    outcome = await rest.auth.password.sign_up(
+        first, last, email, password, rest.client, name=name if split else None, cookies=rest.request.cookies
+    )
     return {"token": rest.finish_sign_in(outcome), "user": user_json(outcome.user)}
 
 
 async def sign_in(rest: Rest) -> dict:
     email, password = await rest.string("email"), await rest.string("password")
     callback = await rest.string("callbackURL", optional=True)
-    outcome = await rest.auth.password.sign_in(email, password, rest.client, replaces=rest.session_token,
-                                               cookies=rest.request.cookies)  # fmt: skip
+    outcome = await rest.auth.password.sign_in(
+        email, password, rest.client, replaces=rest.session_token, cookies=rest.request.cookies
+    )
     token = rest.finish_sign_in(outcome)
     if token is None:  # a second factor is pending: no session yet
         return rest.second_factor_answer(outcome)
@@ -57,7 +59,7 @@ async def request_password_reset(rest: Rest) -> dict:
     link_for = None
     if redirect_to:
         base = rest.settings.public_url.rstrip("/")
-        link_for = lambda token: f"{base}/api/auth/reset-password/{token}?callbackURL={quote(redirect_to, safe='')}"  # noqa: E731
+        link_for = lambda token: f"{base}/api/auth/reset-password/{token}?callbackURL={quote(redirect_to, safe='')}"
     message = await rest.auth.password.request_password_reset(email, rest.client, link_for=link_for)
     return {"status": True, "message": message}
 
@@ -68,7 +70,9 @@ async def reset_link(rest: Rest):
     callback = rest.trusted(rest.query("callbackURL"))
     token = rest.params["token"]
     if not callback:
-        return rest.redirect(with_query(f"{rest.settings.public_url.rstrip('/')}/api/auth/error", error="INVALID_TOKEN"))
+        return rest.redirect(
+            with_query(f"{rest.settings.public_url.rstrip('/')}/api/auth/error", error="INVALID_TOKEN")
+        )
     if not await rest.auth.password.reset_token_is_valid(token, rest.client):
         return rest.redirect(with_query(rest.absolute(callback), error="INVALID_TOKEN"))
     return rest.redirect(with_query(rest.absolute(callback), token=token))

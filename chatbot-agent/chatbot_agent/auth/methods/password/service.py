@@ -20,7 +20,7 @@ from ...core.passwords import PasswordPolicy
 from ...core.ratelimit import Rule
 from ...core.records import Client, Principal, SignInOutcome, User
 from ...core.templates import PASSWORD_CHANGED, MailTemplate
-from ...core.validation import checked_email, clean_email, clean_name
+from ...core.validation import checked_email, clean_email, clean_name, split_name
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +62,23 @@ class PasswordService:
 
     async def sign_up(
         self,
-        first_name: str,
-        last_name: str,
+        first_name: str | None,
+        last_name: str | None,
         email: str,
         password: str,
         client: Client,
         *,
+        name: str | None = None,
         cookies: Mapping[str, str] | None = None,
     ) -> SignInOutcome:
+        """First and last name, or (None, None and) one `name` as Better Auth's clients send it, split like the
+        migration splits `user.name`; a one-word name then has an empty last name."""
         core = self.core
         await core.limiter.hit([(self.rules["sign_up_ip"], client.ip)])
-        first = clean_name(first_name, "firstName")
-        last = clean_name(last_name, "lastName")
+        if name is not None:
+            first_name, last_name = split_name(name)
+        first = clean_name(first_name or "", "firstName")
+        last = clean_name(last_name or "", "lastName", required=name is None)
         address = clean_email(email)
         core.policy.check(password, email=address)
         password_hash = await core.hashing.hash(password)
@@ -175,6 +180,12 @@ class PasswordService:
         log.info("password reset requested", extra={"user_id": user.id})
         await core.events.emit(events.PASSWORD_RESET_REQUESTED, user=user, client=client)
         return RESET_MAIL.render(user.email, first_name=user.first_name, link=link_for(token), minutes=str(ttl // 60))
+
+    async def reset_token_is_valid(self, token: str, client: Client) -> bool:
+        """Whether a reset link still works, without using it up (Better Auth's GET /reset-password/<token>).
+        Counted against the same per-IP budget as resets, so links cannot be probed faster than used."""
+        await self.core.limiter.hit([(self.rules["reset_ip"], client.ip)])
+        return await self.core.verifications.peek(RESET, token) is not None
 
     async def reset_password(self, token: str, new_password: str, client: Client) -> str:
         core = self.core
