@@ -417,6 +417,11 @@ async def test_every_better_auth_user_signs_in_and_the_hash_is_upgraded(key, ado
 async def test_a_better_auth_reset_token_in_flight_still_resets_the_password(adopted, better_auth_app):
     browser = new_client(better_auth_app)
     gabo = BY_KEY["gabo"]
+    # The link Better Auth mailed: /api/auth/reset-password/<token>?callbackURL=<the app's page> lands there with it.
+    page = "http://localhost:8000/reset-password"
+    link = f"/api/auth/reset-password/{adopted['tokens']['reset']}?callbackURL={quote(page, safe='')}"
+    opened = await browser.http.get(link)
+    assert (opened.status_code, opened.headers["location"]) == (302, f"{page}?token={adopted['tokens']['reset']}")
     done = (await browser(RESET, {"token": adopted["tokens"]["reset"], "password": NEW_PASSWORD}))["resetPassword"]
     assert done["__typename"] == "ResetPasswordSuccess", done
     again = (await browser(RESET, {"token": adopted["tokens"]["reset"], "password": NEW_PASSWORD}))["resetPassword"]
