@@ -564,6 +564,7 @@ class Bench:
         ]
         me_body = gql(ME)
         me_cookie = [Request("POST", "/graphql", {**JSON_HEADERS, "Cookie": c}, me_body) for c in cookies]
+        get_session = [Request("GET", "/api/auth/get-session", {"Cookie": c}) for c in cookies]  # REST, same sessions
         me_bearer = [
             Request("POST", "/graphql", {**JSON_HEADERS, "Authorization": f"Bearer {t}"}, me_body) for t in tokens
         ]
@@ -615,7 +616,7 @@ class Bench:
         }
 
         self.log(
-            "me (cookie), plain Starlette, bare Strawberry, me (bearer)"
+            "me (cookie), plain Starlette, bare Strawberry, me (bearer), REST get-session"
             + "".join(f", {p.label}'s get-session" for p in peers)
             + ", in turns"
         )
@@ -626,6 +627,9 @@ class Bench:
                 plain, bare_reqs, expect='"email"', connections=a.me_connections, seconds=s
             ),
             "me_bearer": lambda s: self.wrk(ours, me_bearer, expect=expect_me, connections=a.me_connections, seconds=s),
+            "rest_get_session": lambda s: self.wrk(
+                ours, get_session, expect=expect_me, connections=a.me_connections, seconds=s
+            ),
         }
         if shared:
             jobs["me_cookie_shared_socket"] = lambda s: self.wrk(
@@ -755,6 +759,7 @@ def goals(results: dict) -> list[dict]:
         ("signIn / hash-bound limit", ratio(rps("sign_in"), results["hash_limit"]["per_s"]), ">=", 0.90, "%"),
         ("me (cookie) / bare Strawberry constant me", ratio(rps("me_cookie"), rps("bare_strawberry")), ">=", 0.50, "%"),
         ("me p99 while signIn is saturated", phases["mixed"]["me"]["p99_ms"], "<", 20.0, "ms"),
+        ("REST get-session / plain Starlette", ratio(rps("rest_get_session"), rps("plain")), ">=", 0.40, "%"),
     ]
     spread = [b for b in (busiest_share(phases[k]) for k in ("sign_in", "me_cookie", "me_bearer")) if b is not None]
     if spread:
@@ -769,10 +774,24 @@ def goals(results: dict) -> list[dict]:
                 "x",
             ),
             ("signIn / Better Auth sign-in", ratio(rps("sign_in"), ba["sign_in"]["rps"]), ">=", 3.0, "x"),
+            (
+                "REST get-session / Better Auth's",
+                ratio(rps("rest_get_session"), ba["get_session"]["rps"]),
+                ">=",
+                5.0,
+                "x",
+            ),
         ]
     if "sign_in" in py:
         out += [
             ("signIn / Python port sign-in", ratio(rps("sign_in"), py["sign_in"]["rps"]), ">=", 4.0, "x"),
+            (
+                "REST get-session / the port's",
+                ratio(rps("rest_get_session"), py["get_session"]["rps"]),
+                ">=",
+                10.0,
+                "x",
+            ),
             (
                 "me (cookie) / Python port get-session",
                 ratio(rps("me_cookie"), py["get_session"]["rps"]),
@@ -850,6 +869,7 @@ def table(results: dict) -> str:
         n = results["instances"]
         add(f"ours, {n['count']} instances × {n['workers_each']} worker(s): me (cookie)", p["me_cookie_instances"])
     add("ours: me (bearer)", p["me_bearer"])
+    add("ours: REST get-session (cookie)", p["rest_get_session"])
     add("plain Starlette JSON (reference)", p["plain"])
     add("bare Strawberry, constant me (reference)", p["bare_strawberry"])
     add("ours: me during signIn load", p["mixed"]["me"])

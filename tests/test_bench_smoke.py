@@ -18,7 +18,7 @@ from chatbot_agent.api.graphql.schema import build_schema
 from chatbot_agent.auth.core.tokens import AccessTokens, generate_private_key
 
 ROOT = Path(__file__).resolve().parents[1]
-PHASES = ("sign_in", "me_cookie", "me_bearer", "plain", "bare_strawberry")
+PHASES = ("sign_in", "me_cookie", "me_bearer", "rest_get_session", "plain", "bare_strawberry")
 
 
 def assert_sane(name: str, phase: dict) -> None:
