@@ -384,6 +384,25 @@ SCENARIO: list[Step | Mail] = [
     Step("get-session, after reset", "GET", "/api/auth/get-session", status=200),
     Step("sign-in, old password", "POST", "/api/auth/sign-in/email", sign_in("alice"), status=401),
     Step("sign-in, new password", "POST", "/api/auth/sign-in/email", sign_in("alice", NEW_PASSWORD), status=200),
+    # rememberMe: false, a browser-session cookie
+    Step(
+        "sign-in, rememberMe false",
+        "POST",
+        "/api/auth/sign-in/email",
+        sign_in("alice", NEW_PASSWORD, rememberMe=False),
+        client="kiosk",
+        status=200,
+    ),
+    Step("get-session, not remembered", "GET", "/api/auth/get-session", client="kiosk", status=200),
+    Step(
+        "sign-in, remembered again",
+        "POST",
+        "/api/auth/sign-in/email",
+        sign_in("alice", NEW_PASSWORD),
+        client="kiosk",
+        status=200,
+    ),
+    Step("sign-out, kiosk", "POST", "/api/auth/sign-out", {}, client="kiosk", status=200),
     # sign-out
     Step("sign-out", "POST", "/api/auth/sign-out", {}, status=200),
     Step("sign-out, signed out", "POST", "/api/auth/sign-out", {}, status=200),

@@ -268,6 +268,26 @@ async def test_revoking_the_current_session_clears_the_cookie(browser):
     assert (await browser.get("/api/auth/get-session")).json() is None
 
 
+async def test_remember_me_false_keeps_the_cookie_to_the_browser_session(app):
+    address = email()
+    async with client_for(app) as kiosk:
+        await sign_up(kiosk, address, rememberMe=False)
+        cookies = {
+            h.split("=", 1)[0]: h
+            for h in (
+                await kiosk.post(
+                    "/api/auth/sign-in/email", json={"email": address, "password": PASSWORD, "rememberMe": False}
+                )
+            ).headers.get_list("set-cookie")
+        }
+        assert "Max-Age" not in cookies["chatbot_session"] and "HttpOnly" in cookies["chatbot_session"]
+        assert "Max-Age" not in cookies["chatbot_session_dont_remember"]
+        assert (await kiosk.get("/api/auth/get-session")).json()["user"]["email"] == address
+        signed_out = await kiosk.post("/api/auth/sign-out", json={})
+        cleared = [h for h in signed_out.headers.get_list("set-cookie") if "Max-Age=0" in h]
+        assert {h.split("=", 1)[0] for h in cleared} == {"chatbot_session", "chatbot_session_dont_remember"}
+
+
 # ------------------------------------------------------------------------------------------- rate limits
 
 

@@ -57,7 +57,7 @@ class RequestSession:
             if (token := self.session_token) is not None:
                 found = await sessions.from_token(token)
                 if found is not None and found.refreshed_until is not None:
-                    self.set_cookie(self.cookie.set_header(token))
+                    self.set_cookie(self.cookie.set_header(token, persistent=self.remembered))
             if found is None and not cookie_only and (bearer := self.bearer_token) is not None:
                 found = await self.bearer_principal(bearer)
             self._principal = found
@@ -87,9 +87,23 @@ class RequestSession:
     def set_cookie(self, header: str) -> None:
         self.headers.append("set-cookie", header)
 
-    def start_session(self, signed_in: SignedIn) -> None:
+    def start_session(self, signed_in: SignedIn, *, remember: bool = True) -> None:
+        """The session cookie; `remember=False` makes it a browser-session cookie, and a signed `dont_remember`
+        cookie beside it keeps it one when the session slides (Better Auth's `rememberMe: false`)."""
         self._principal = _UNSET  # a fresh session: re-read on demand
-        self.set_cookie(self.cookie.set_header(signed_in.session_token))
+        self.set_cookie(self.cookie.set_header(signed_in.session_token, persistent=remember))
+        if not remember:
+            self.set_cookie(self.cookie.sibling(self.DONT_REMEMBER, 0).set_header("true", persistent=False))
+        elif not self.remembered:
+            self.set_cookie(self.cookie.sibling(self.DONT_REMEMBER, 0).clear_header())
+
+    DONT_REMEMBER = "dont_remember"
+
+    @property
+    def remembered(self) -> bool:
+        """False when the browser holds our signed `dont_remember` cookie."""
+        cookie = self.cookie.sibling(self.DONT_REMEMBER, 0)
+        return cookie.decode(self.request.cookies.get(cookie.spec.name)) != "true"
 
     # A sign-in waiting for its second factor: the challenge token in a short-lived signed HttpOnly cookie, so only
     # this browser can finish it.
@@ -110,3 +124,5 @@ class RequestSession:
     def end_session(self) -> None:
         self._principal = None
         self.set_cookie(self.cookie.clear_header())
+        if not self.remembered:
+            self.set_cookie(self.cookie.sibling(self.DONT_REMEMBER, 0).clear_header())

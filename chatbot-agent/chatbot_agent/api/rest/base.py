@@ -247,15 +247,15 @@ class Rest(RequestSession):
             raise UNAUTHORIZED
         return principal
 
-    def start_session(self, signed_in: SignedIn) -> None:
+    def start_session(self, signed_in: SignedIn, *, remember: bool = True) -> None:
         """The session cookie, and (Better Auth's bearer plugin) the same signed value in `set-auth-token`."""
-        super().start_session(signed_in)
+        super().start_session(signed_in, remember=remember)
         self.expose_token(signed_in.session_token)
 
-    def finish_sign_in(self, outcome: SignInOutcome) -> str | None:
+    def finish_sign_in(self, outcome: SignInOutcome, *, remember: bool = True) -> str | None:
         """A session (cookie + set-auth-token; its token, for the JSON), or a pending second factor (None)."""
         if isinstance(outcome, SignedIn):
-            self.start_session(outcome)
+            self.start_session(outcome, remember=remember)
             return outcome.session_token
         self.set_pending_second_factor(outcome)
         return None
@@ -271,10 +271,12 @@ class Rest(RequestSession):
 
     def end_session(self) -> None:
         """Clear the session cookie, and, like Better Auth, its cache and remember-me siblings."""
+        remembered = self.remembered
         super().end_session()
         if self.cookie.spec.name.endswith(".session_token"):
             for sibling in ("session_data", "dont_remember"):
-                self.set_cookie(self.cookie.sibling(sibling, 0).clear_header())
+                if sibling != self.DONT_REMEMBER or remembered:  # (else already cleared)
+                    self.set_cookie(self.cookie.sibling(sibling, 0).clear_header())
 
     # -------------------------------------------------------------------------------------------- answers
 

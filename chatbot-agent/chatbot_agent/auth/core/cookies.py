@@ -58,17 +58,21 @@ class SessionCookie:
             return None
         return token
 
-    def set_header(self, token: str, max_age: int | None = None) -> str:
-        return self._header(self.encode(token), self.spec.max_age if max_age is None else max_age)
+    def set_header(self, token: str, max_age: int | None = None, *, persistent: bool = True) -> str:
+        """`persistent=False`: no Max-Age, so the browser drops the cookie when it closes (Better Auth's
+        `rememberMe: false`)."""
+        return self._header(
+            self.encode(token), (self.spec.max_age if max_age is None else max_age) if persistent else None
+        )
 
     def clear_header(self) -> str:
         return self._header("", 0)
 
-    def _header(self, value: str, max_age: int) -> str:
+    def _header(self, value: str, max_age: int | None) -> str:
         parts = [
             f"{self.spec.name}={value}",
             f"Path={self.spec.path}",
-            f"Max-Age={max_age}",
+            *([f"Max-Age={max_age}"] if max_age is not None else []),
             "HttpOnly",
             f"SameSite={self.spec.same_site.capitalize()}",
         ]

@@ -13,20 +13,22 @@ async def sign_up(rest: Rest) -> dict:
     name = await rest.string("name")
     email, password = await rest.string("email"), await rest.string("password")
     first, last = await rest.string("firstName", optional=True), await rest.string("lastName", optional=True)
+    remember = await rest.boolean("rememberMe") is not False
     split = first is None and last is None
     outcome = await rest.auth.password.sign_up(
         first, last, email, password, rest.client, name=name if split else None, cookies=rest.request.cookies
     )
-    return {"token": rest.finish_sign_in(outcome), "user": user_json(outcome.user)}
+    return {"token": rest.finish_sign_in(outcome, remember=remember), "user": user_json(outcome.user)}
 
 
 async def sign_in(rest: Rest) -> dict:
     email, password = await rest.string("email"), await rest.string("password")
     callback = await rest.string("callbackURL", optional=True)
+    remember = await rest.boolean("rememberMe") is not False
     outcome = await rest.auth.password.sign_in(
         email, password, rest.client, replaces=rest.session_token, cookies=rest.request.cookies
     )
-    token = rest.finish_sign_in(outcome)
+    token = rest.finish_sign_in(outcome, remember=remember)
     if token is None:  # a second factor is pending: no session yet
         return rest.second_factor_answer(outcome)
     answer = {"redirect": bool(callback), "token": token}
