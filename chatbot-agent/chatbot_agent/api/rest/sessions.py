@@ -44,6 +44,7 @@ async def get_session(rest: Rest) -> dict | None:
             rest.end_session()
         return None
     session = principal.session
+    assert session is not None  # the core's principals carry their session
     return {"session": session_json(session, principal.session_token or session.id), "user": user_json(principal.user)}
 
 
@@ -77,7 +78,7 @@ async def list_sessions(rest: Rest) -> list[dict]:
 async def revoke_session(rest: Rest) -> dict:
     """Better Auth's body is `{token}`: the caller's own session token, or the `token` list-sessions answered for
     another session (its id: we cannot know other sessions' tokens). Anything else revokes nothing (still 200)."""
-    token = await rest.string("token")
+    token = await rest.string("token") or ""
     principal = await rest.signed_in()
     current = token == principal.session_token or token == principal.session_id
     await rest.auth.core.revoke_session(principal, principal.session_id if current else token, rest.client)

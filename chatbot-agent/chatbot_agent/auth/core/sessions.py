@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
+
 from ...db import sessions as rows
 from ...db.common import Executor
 from .ids import hash_token, new_id, new_token
@@ -83,7 +85,7 @@ class Sessions:
         return await rows.delete_all(db or self.db, user_id, keep=keep)
 
 
-def _session_of(row, refreshed: datetime | None = None) -> Session:
+def _session_of(row: asyncpg.Record, refreshed: datetime | None = None) -> Session:
     """The session columns of `rows.user_by_token`/`user_by_id` (as `extend` left them when it slid the expiry)."""
     return Session(
         row["sessionId"],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from starlette.responses import Response
 
 from ....api.rest import Rest, RestError, route, user_json
 
 
-async def sign_up(rest: Rest) -> dict:
+async def sign_up(rest: Rest) -> dict[str, Any]:
     """Better Auth's clients send `name`; firstName/lastName (its additional fields) when the app declares them.
     Without them the service splits `name` as the migration from Better Auth does."""
     name = await rest.string("name")
@@ -21,7 +24,7 @@ async def sign_up(rest: Rest) -> dict:
     return {"token": rest.finish_sign_in(outcome, remember=remember), "user": user_json(outcome.user)}
 
 
-async def sign_in(rest: Rest) -> dict:
+async def sign_in(rest: Rest) -> dict[str, Any]:
     email, password = await rest.string("email"), await rest.string("password")
     callback = await rest.string("callbackURL", optional=True)
     remember = await rest.boolean("rememberMe") is not False
@@ -38,7 +41,7 @@ async def sign_in(rest: Rest) -> dict:
     return {**answer, "user": user_json(outcome.user)}
 
 
-async def change_password(rest: Rest) -> dict:
+async def change_password(rest: Rest) -> dict[str, Any]:
     """Every other session is revoked whatever `revokeOtherSessions` says; with it, the caller's session is replaced
     by a new one too (a new cookie and token), as Better Auth does."""
     new, current = await rest.string("newPassword"), await rest.string("currentPassword")
@@ -53,7 +56,7 @@ async def change_password(rest: Rest) -> dict:
     return {"token": token, "user": user_json(principal.user)}
 
 
-async def request_password_reset(rest: Rest) -> dict:
+async def request_password_reset(rest: Rest) -> dict[str, Any]:
     """With `redirectTo` the mail carries Better Auth's link, `<PUBLIC_URL>/api/auth/reset-password/<token>
     ?callbackURL=<redirectTo>`, which lands on that page with `?token=`; without it, our web app's reset page."""
     email = await rest.string("email")
@@ -66,7 +69,7 @@ async def request_password_reset(rest: Rest) -> dict:
     return {"status": True, "message": message}
 
 
-async def reset_link(rest: Rest):
+async def reset_link(rest: Rest) -> Response:
     """The mailed link: to `callbackURL?token=<token>` while the token is good, else `callbackURL?error=INVALID_TOKEN`.
     The token is only looked at here; the reset itself (POST /reset-password) consumes it."""
     callback = rest.trusted(rest.query("callbackURL"))
@@ -80,7 +83,7 @@ async def reset_link(rest: Rest):
     return rest.redirect(with_query(rest.absolute(callback), token=token))
 
 
-async def reset_password(rest: Rest) -> dict:
+async def reset_password(rest: Rest) -> dict[str, Any]:
     new = await rest.string("newPassword")
     token = await rest.string("token", optional=True) or rest.query("token", optional=True)
     if not token:
