@@ -68,7 +68,7 @@ class RequestSession:
         """The session token of a Better Auth bearer (`set-auth-token`: `<token>.<signature>`, or the bare token);
         None for no bearer, a bad signature, or one of our JWT access tokens (three dot-separated parts)."""
         bearer = self.bearer_token
-        if bearer is None or bearer.count(".") >= 2:
+        if bearer is None or bearer.count(".") >= 2 or len(bearer) > 512:
             return None
         if "." in bearer or "%" in bearer:
             return self.cookie.decode(bearer)
