@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 from starlette.datastructures import MutableHeaders
@@ -45,7 +44,7 @@ class RestError(Exception):
 UNAUTHORIZED = RestError(401, "UNAUTHORIZED", "Unauthorized")
 INTERNAL = RestError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error")
 
-# AuthFailure code -> (status, Better Auth code). A route may override entries (`route(..., errors={...})`).
+# AuthFailure code -> (status, Better Auth code); a route may answer some with its own: `route(..., CODE=(status, code))`.
 FAILURES: dict[Code, tuple[int, str]] = {
     Code.INVALID_INPUT: (400, "VALIDATION_ERROR"),
     Code.EMAIL_TAKEN: (422, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"),
@@ -73,9 +72,8 @@ def error_of(failure: AuthFailure, overrides: Mapping[Code, tuple[int, str]] | N
 def weak_password_code(failure: AuthFailure) -> str:
     """Better Auth's codes for what our policy refuses: too short, too long, and (its haveibeenpwned plugin's code)
     a password that is among the most common ones; a password that is the email has no Better Auth code."""
-    return {"too_short": "PASSWORD_TOO_SHORT", "too_long": "PASSWORD_TOO_LONG", "common": "PASSWORD_COMPROMISED"}.get(
-        getattr(failure, "reason", None) or "", "WEAK_PASSWORD"
-    )
+    codes = {"too_short": "PASSWORD_TOO_SHORT", "too_long": "PASSWORD_TOO_LONG", "common": "PASSWORD_COMPROMISED"}
+    return codes.get(failure.reason or "", "WEAK_PASSWORD")
 
 
 # ------------------------------------------------------------------------------------------------------ JSON
@@ -94,9 +92,9 @@ def user_json(user: User) -> dict[str, Any]:
         "name": user.name,
         "email": user.email,
         "emailVerified": user.email_verified,
-        "image": getattr(user, "image", None),
+        "image": user.image,
         "createdAt": iso(user.created_at),
-        "updatedAt": iso(getattr(user, "updated_at", None) or user.created_at),
+        "updatedAt": iso(user.updated_at or user.created_at),
         "firstName": user.first_name,
         "lastName": user.last_name,
         "id": user.id,
@@ -240,7 +238,7 @@ class Rest(RequestSession):
 
     # -------------------------------------------------------------------------------------------- session
 
-    async def signed_in(self, *, fresh: bool = False) -> Principal:
+    async def signed_in(self) -> Principal:
         """The caller's principal (cookie, or bearer), or 401 UNAUTHORIZED."""
         principal = await self.principal()
         if principal is None:
@@ -310,8 +308,3 @@ def _js_type(value: Any) -> str:
     if isinstance(value, list):
         return "array"
     return "object"
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
