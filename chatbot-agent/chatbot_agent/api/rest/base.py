@@ -44,7 +44,7 @@ class RestError(Exception):
 UNAUTHORIZED = RestError(401, "UNAUTHORIZED", "Unauthorized")
 INTERNAL = RestError(500, "INTERNAL_SERVER_ERROR", "Internal Server Error")
 
-# AuthFailure code -> (status, Better Auth code); a route may answer some with its own: `route(..., CODE=(status, code))`.
+# AuthFailure code -> (status, Better Auth code); a route may map some its own way: `route(..., CODE=(status, code))`
 FAILURES: dict[Code, tuple[int, str]] = {
     Code.INVALID_INPUT: (400, "VALIDATION_ERROR"),
     Code.EMAIL_TAKEN: (422, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"),
