@@ -175,7 +175,10 @@ def test_chat_refuses_callers_without_a_valid_credential(auth_service, chatbot):
         ).issue(ada.user_id, "s")[0],
         "alg none": jwt.encode(claims, None, algorithm="none", headers={"kid": service_tokens.kid}),
         "HS256 keyed with the public key": jwt.encode(
-            claims, service_tokens.jwk["x"].encode(), algorithm="HS256", headers={"kid": service_tokens.kid}
+            claims,
+            service_tokens.jwks()["keys"][0]["x"].encode(),
+            algorithm="HS256",
+            headers={"kid": service_tokens.kid},
         ),
         "no kid": jwt.encode(claims, load_private_key(JWT_KEY), algorithm="EdDSA"),
         "garbage": "not-a-jwt",
