@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chatbot_agent.auth.methods.passkey.ceremony import b64url_encode
+from chatbot_agent.config import RateLimit
 
 from .passkey_support import SoftAuthenticator, b64url, unb64url
 from .support import ME, SIGN_OUT, SIGN_UP, make_settings, new_client, running_app, sign_up_input
@@ -291,7 +292,7 @@ async def test_rename_and_delete_only_my_own(user_with_passkey, db):
 
 
 @pytest.mark.parametrize("response", [
-    None, 5, "not json", [], {}, {"response": 3}, {"id": "x", "response": {}},
+    5, "not json", [], {}, {"response": 3}, {"id": "x", "response": {}},
     {"id": "x", "response": {"clientDataJSON": "%%%"}},
     {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": 5}')}},
     {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": "' + b"A" * 20000 + b'"}')}},
@@ -343,7 +344,7 @@ async def test_a_passkey_that_verified_its_user_counts_as_the_second_factor(user
         return SecondFactorRequired(attempt.user, ("totp",), secrets.token_urlsafe(16),
                                     datetime.now(timezone.utc) + timedelta(minutes=5))
 
-    core = app.state.auth.core
+    core = app.state.auth.auth.core  # app.state.auth is the app's AppState; its .auth the assembled service
     core.gates.append(gate)
     try:
         browser = new_client(app)
@@ -358,7 +359,8 @@ async def test_a_passkey_that_verified_its_user_counts_as_the_second_factor(user
 
 
 async def test_sign_in_options_are_rate_limited(database_url, smtp_server, tmp_path):
-    settings = make_settings(database_url, tmp_path, smtp_url=smtp_server.url, rate_limit_passkey_ip="3/300")
+    settings = make_settings(database_url, tmp_path, smtp_url=smtp_server.url, rate_limit_enabled=True,
+                             rate_limit_passkey_ip=RateLimit(3, 300))  # fmt: skip
     async with running_app(settings) as (_, api):
         answers = [(await api(SIGN_IN_OPTIONS))["passkeySignInOptions"] for _ in range(4)]
         assert [a["__typename"] for a in answers] == ["PasskeyOptions"] * 3 + ["AuthError"]

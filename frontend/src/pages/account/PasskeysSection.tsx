@@ -27,6 +27,7 @@ export function PasskeysSection({ onAuthError }: { onAuthError: (error: AuthErro
   const [editing, setEditing] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>();
+  const [added, setAdded] = useState(0); // a new key for the add form: it starts afresh after each passkey
   const passkeys = data?.myPasskeys ?? [];
   const reload = () => reexecute({ requestPolicy: 'network-only' });
 
@@ -50,6 +51,7 @@ export function PasskeysSection({ onAuthError }: { onAuthError: (error: AuthErro
     const result = outcome.data.registerPasskey;
     if (result.__typename === 'AuthError') return failed(result);
     setBusy(null);
+    setAdded((n) => n + 1);
     setMessage({ kind: 'success', text: `Passkey “${label(result.passkey)}” added. You can now sign in with it.` });
     reload();
   };
@@ -181,6 +183,7 @@ export function PasskeysSection({ onAuthError }: { onAuthError: (error: AuthErro
         </ul>
       )}
       <NameForm
+        key={added}
         initial={defaultPasskeyName()}
         label="Name for a new passkey"
         submitLabel="Add a passkey"

@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from ....config import ConfigError, Settings
 from ....db import passkeys as rows
 from ...core import events
 from ...core.core import Core
@@ -67,10 +68,15 @@ class Passkey:
                    row["createdAt"])  # fmt: skip
 
 
-def relying_party(settings) -> RelyingParty:
+def relying_party(settings: Settings) -> RelyingParty:
     """RP ID and origins from PUBLIC_URL (and FRONTEND_URL, where the pages run), unless set explicitly."""
-    return RelyingParty.from_urls(settings.public_url, settings.frontend_url, name=settings.passkey_rp_name,
-                                  rp_id=settings.passkey_rp_id, origins=settings.passkey_origins)  # fmt: skip
+    try:
+        return RelyingParty.from_urls(
+            settings.public_url, settings.frontend_url, name=settings.passkey_rp_name, rp_id=settings.passkey_rp_id,
+            origins=[ceremony.origin_of(o) for o in settings.passkey_origins],
+        )  # fmt: skip
+    except ValueError as exc:
+        raise ConfigError(f"PASSKEY_RP_ID / PASSKEY_ORIGINS: {exc}") from None
 
 
 def clean_passkey_name(value: str | None) -> str | None:
