@@ -16,7 +16,7 @@ from chatbot_agent.auth.methods.passkey.ceremony import b64url_encode
 from chatbot_agent.config import RateLimit
 
 from .passkey_support import SoftAuthenticator, b64url, unb64url
-from .support import ME, SIGN_OUT, SIGN_UP, make_settings, new_client, running_app, sign_up_input
+from .support import ME, SIGN_OUT, SIGN_UP, body_of, make_settings, new_client, running_app, sign_up_input
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -37,6 +37,17 @@ SIGN_IN = f"""mutation($input: SignInWithPasskeyInput!) {{ signInWithPasskey(inp
 
 def unique(tag: str = "pk") -> str:
     return f"{tag}-{secrets.token_hex(4)}@example.com"
+
+
+async def mail_titled(smtp_server, address: str, subject: str, timeout: float = 10.0):
+    """The mail to `address` with this subject (sign-up may mail too, so counting mails would not do)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        for message in smtp_server.to(address):
+            if message["Subject"] == subject:
+                return message
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no mail {subject!r} to {address} within {timeout}s")
 
 
 async def signed_up(client, email: str | None = None) -> dict:
@@ -77,8 +88,10 @@ async def user_with_passkey(app_api):
     return app, api, user, authenticator, result["passkey"]
 
 
-async def test_register_list_and_sign_in_with_the_passkey_alone(user_with_passkey, db):
+async def test_register_list_and_sign_in_with_the_passkey_alone(user_with_passkey, db, smtp_server):
     app, api, user, authenticator, passkey = user_with_passkey
+    notice = await mail_titled(smtp_server, user["email"], "A passkey was added to your account")  # the owner is told
+    assert "“Laptop”" in body_of(notice) and "http://localhost:8000/account" in body_of(notice)
     assert passkey["name"] == "Laptop" and passkey["transports"] == ["internal", "hybrid"]
     assert passkey["deviceType"] == "singleDevice" and passkey["backedUp"] is False
     assert (await api(MY_PASSKEYS))["myPasskeys"] == [passkey]
@@ -270,8 +283,8 @@ async def test_one_credential_one_account(user_with_passkey):
     await other.http.aclose()
 
 
-async def test_rename_and_delete_only_my_own(user_with_passkey, db):
-    app, api, _, _, passkey = user_with_passkey
+async def test_rename_and_delete_only_my_own(user_with_passkey, db, smtp_server):
+    app, api, user, _, passkey = user_with_passkey
     renamed = (await api(RENAME, {"input": {"id": passkey["id"], "name": "  Work laptop "}}))["renamePasskey"]
     assert renamed["passkey"]["name"] == "Work laptop"
     for bad, message in (("   ", "Enter a name for the passkey."), ("x" * 65, "Use at most 64 characters."),
@@ -287,6 +300,8 @@ async def test_rename_and_delete_only_my_own(user_with_passkey, db):
     assert await db.fetchval("SELECT name FROM passkey WHERE id = $1", passkey["id"]) == "Work laptop"
     await mallory.http.aclose()
     assert (await api(DELETE, {"id": passkey["id"]}))["deletePasskey"]["id"] == passkey["id"]
+    notice = await mail_titled(smtp_server, user["email"], "A passkey was removed from your account")
+    assert "“Work laptop”" in body_of(notice)
     assert (await api(DELETE, {"id": passkey["id"]}))["deletePasskey"]["code"] == "INVALID_INPUT"
     assert (await api(MY_PASSKEYS))["myPasskeys"] == []
 

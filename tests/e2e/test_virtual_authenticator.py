@@ -289,7 +289,10 @@ def test_glue_encodings():
                                 rp_id="example.com")  # fmt: skip
     assert rp.origins == ("https://auth.example.com", "https://app.example.com:8443")
     with pytest.raises(ValueError, match="not on the relying party"):
-        RelyingParty.from_urls("https://auth.example.com", "https://evil.test", name="X", rp_id="example.com")
+        RelyingParty.from_urls("https://auth.example.com", name="X", rp_id="example.com", origins=["https://evil.test"])
+    # by default an origin on another site is left out (it could not use these passkeys anyway)
+    assert RelyingParty.from_urls("https://auth.example.com", "https://app.other.test", name="X").origins == (
+        "https://auth.example.com",)
     options = ceremony.registration_options(
         rp, challenge=b"c" * 32, user_handle=b"u" * 32, user_name="a@example.com", user_display_name="A",
         exclude=[StoredCredential("AAEC", "", 0, "singleDevice", False, "usb,nfc", None)],

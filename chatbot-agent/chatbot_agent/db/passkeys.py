@@ -40,8 +40,11 @@ async def rename(db: Executor, user_id: str, passkey_id: str, name: str) -> asyn
     )
 
 
-async def delete(db: Executor, user_id: str, passkey_id: str) -> int:
-    return count(await db.execute('DELETE FROM passkey WHERE id = $2 AND "userId" = $1', user_id, passkey_id))
+async def delete(db: Executor, user_id: str, passkey_id: str) -> asyncpg.Record | None:
+    """The deleted row (its name, for the notice), or None when the user has no such passkey."""
+    return await db.fetchrow(
+        f'DELETE FROM passkey WHERE id = $2 AND "userId" = $1 RETURNING {COLS}', user_id, passkey_id
+    )
 
 
 async def advance_counter(db: Executor, passkey_id: str, seen: int, new: int, *, backed_up: bool) -> bool:

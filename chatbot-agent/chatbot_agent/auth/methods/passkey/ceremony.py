@@ -76,17 +76,26 @@ class RelyingParty:
     def __post_init__(self) -> None:
         if not self.id or "/" in self.id or ":" in self.id:
             raise ValueError(f"relying party id {self.id!r} is not a host name")
+        if not self.origins:
+            raise ValueError("no origin to run passkey ceremonies from")
         for origin in self.origins:
-            host = urlsplit(origin).hostname or ""
-            if host != self.id and not host.endswith("." + self.id):
+            if not _on(self.id, origin):
                 raise ValueError(f"origin {origin!r} is not on the relying party id {self.id!r} or a subdomain of it")
 
     @classmethod
     def from_urls(cls, *urls: str, name: str, rp_id: str | None = None, origins: Iterable[str] = ()) -> RelyingParty:
-        """The RP ID is the first URL's host unless given; the origins are those given, else the URLs' own."""
-        first = urlsplit(urls[0])
-        chosen = tuple(dict.fromkeys(origins)) or tuple(dict.fromkeys(origin_of(u) for u in urls))
-        return cls(id=rp_id or (first.hostname or ""), name=name, origins=chosen)
+        """The RP ID is the first URL's host unless given. The origins are those given (each must be on the RP ID),
+        else those of the URLs that are on the RP ID (a web app on another site could not use these passkeys)."""
+        rp = rp_id or (urlsplit(urls[0]).hostname or "")
+        chosen = tuple(dict.fromkeys(origins))
+        if not chosen:
+            chosen = tuple(o for o in dict.fromkeys(origin_of(u) for u in urls) if _on(rp, o))
+        return cls(id=rp, name=name, origins=chosen)
+
+
+def _on(rp_id: str, origin: str) -> bool:
+    host = urlsplit(origin).hostname or ""
+    return host == rp_id or host.endswith("." + rp_id)
 
 
 def origin_of(url: str) -> str:

@@ -27,7 +27,9 @@ from ...core.core import Core
 from ...core.errors import AuthFailure, Code
 from ...core.ids import new_id
 from ...core.ratelimit import Rule
+from ...core.events import Event
 from ...core.records import Client, Principal, SignInOutcome
+from ...core.templates import MailTemplate
 from . import ceremony
 from .ceremony import CeremonyError, RelyingParty, StoredCredential
 
@@ -46,6 +48,20 @@ EXPIRED = "This passkey request has expired or was already used. Please try agai
 NOT_VERIFIED = "We couldn’t verify this passkey. Please try again."
 SIGN_IN_FAILED = "We couldn’t sign you in with this passkey."
 UNKNOWN_PASSKEY = "No passkey with this id on your account."
+
+
+ADDED_MAIL = MailTemplate(
+    subject="A passkey was added to your account",
+    paragraphs=("A passkey named “{name}” was just added to your account. It can sign in without your password.",),
+    action="Review your passkeys",
+    after=("If this was not you, delete it on your account page and change your password.",),
+)  # fmt: skip
+REMOVED_MAIL = MailTemplate(
+    subject="A passkey was removed from your account",
+    paragraphs=("The passkey named “{name}” was just removed from your account; it no longer signs in.",),
+    action="Review your passkeys",
+    after=("If this was not you, change your password and review where you are signed in.",),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,6 +118,8 @@ class PasskeyService:
             "options": Rule("passkeyOptions", "ip", s.rate_limit_passkey_ip),
             "sign_in": Rule("passkeySignIn", "ip", s.rate_limit_passkey_ip),
         }
+        core.events.on(PASSKEY_ADDED, self._notify_owner)
+        core.events.on(PASSKEY_REMOVED, self._notify_owner)
         if self.rp.id.replace(".", "").isdigit() or ":" in self.rp.id:
             log.warning("passkeys: the RP ID %r is an IP address, which browsers refuse; serve the app on a host "
                         "name (http://localhost:PORT in development) or set PASSKEY_RP_ID", self.rp.id)  # fmt: skip
@@ -145,7 +163,8 @@ class PasskeyService:
             raise AuthFailure(Code.INVALID_INPUT, "This passkey is already registered.", "response")
         passkey = Passkey.of(row)
         log.info("passkey added", extra={"user_id": user.id})
-        await core.events.emit(PASSKEY_ADDED, user=user, client=client, passkey_id=passkey.id)
+        await core.events.emit(PASSKEY_ADDED, user=user, client=client, passkey_id=passkey.id,
+                               passkey_name=passkey.name)  # fmt: skip
         return passkey
 
     # ------------------------------------------------------------------------------------------------ manage
@@ -164,10 +183,12 @@ class PasskeyService:
         return Passkey.of(row)
 
     async def delete(self, principal: Principal, passkey_id: str, client: Client) -> None:
-        if not await rows.delete(self.core.pool, principal.user.id, _plausible_id(passkey_id)):
+        row = await rows.delete(self.core.pool, principal.user.id, _plausible_id(passkey_id))
+        if row is None:
             raise AuthFailure(Code.INVALID_INPUT, UNKNOWN_PASSKEY, "id")
         log.info("passkey removed", extra={"user_id": principal.user.id})
-        await self.core.events.emit(PASSKEY_REMOVED, user=principal.user, client=client, passkey_id=passkey_id)
+        await self.core.events.emit(PASSKEY_REMOVED, user=principal.user, client=client, passkey_id=passkey_id,
+                                    passkey_name=row["name"])  # fmt: skip
 
     # ---------------------------------------------------------------------------------------------- sign in
 
@@ -211,6 +232,15 @@ class PasskeyService:
                                   second_factor_done=assertion.user_verified, cookies=cookies)  # fmt: skip
 
     # --------------------------------------------------------------------------------------------- internals
+
+    async def _notify_owner(self, event: Event) -> None:
+        """A new way into the account, or one fewer: the owner hears of it at once (ASVS 2.5.x)."""
+        if event.user is None:
+            return
+        template = ADDED_MAIL if event.name == PASSKEY_ADDED else REMOVED_MAIL
+        self.core.mailer.send(template.render(event.user.email, first_name=event.user.first_name,
+                                              name=event.data.get("passkey_name") or "Passkey",
+                                              link=self.core.link("/account")))  # fmt: skip
 
     async def _spend_challenge(self, kind: str, response: Any) -> tuple[bytes, str] | None:
         """(challenge, subject) of the pending ceremony the response answers, spent; None when there is none."""
