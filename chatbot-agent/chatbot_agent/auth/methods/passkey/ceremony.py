@@ -170,9 +170,10 @@ def _descriptors(credentials: Iterable[StoredCredential]) -> list[PublicKeyCrede
     out = []
     for c in credentials:
         try:
-            out.append(PublicKeyCredentialDescriptor(id=b64url_decode(c.credential_id), transports=split_transports(c.transports)))
+            credential_id = b64url_decode(c.credential_id)
         except CeremonyError:
             continue  # a row another tool wrote oddly: leave it out rather than fail the ceremony
+        out.append(PublicKeyCredentialDescriptor(id=credential_id, transports=split_transports(c.transports)))
     return out
 
 
