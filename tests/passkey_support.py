@@ -66,8 +66,12 @@ class SoftAuthenticator:
                                        unb64url(options["user"]["id"]))  # fmt: skip
         if reuse is None:
             self.credentials.append(cred)
-        attested = self.aaguid + struct.pack(">H", len(cred.credential_id)) + cred.credential_id + cred.cose_public_key()
-        auth_data = hashlib.sha256(rp.encode()).digest() + bytes([self._flags(AT)]) + struct.pack(">I", cred.counter) + attested
+        attested = (
+            self.aaguid + struct.pack(">H", len(cred.credential_id)) + cred.credential_id + cred.cose_public_key()
+        )
+        auth_data = (
+            hashlib.sha256(rp.encode()).digest() + bytes([self._flags(AT)]) + struct.pack(">I", cred.counter) + attested
+        )
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         return {
             "id": cred.id, "rawId": cred.id, "type": "public-key", "authenticatorAttachment": "platform",

@@ -8,10 +8,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from chatbot_agent.auth.methods.passkey.ceremony import b64url_encode
 from chatbot_agent.config import RateLimit
 
@@ -29,7 +28,9 @@ REGISTER = f"""mutation($input: RegisterPasskeyInput!) {{ registerPasskey(input:
 MY_PASSKEYS = f"{{ myPasskeys {{ {FIELDS} }} }}"
 RENAME = f"""mutation($input: RenamePasskeyInput!) {{ renamePasskey(input: $input) {{
   __typename ... on PasskeySuccess {{ passkey {{ {FIELDS} }} }} {ERR} }} }}"""
-DELETE = f"""mutation($id: ID!) {{ deletePasskey(id: $id) {{ __typename ... on DeletePasskeySuccess {{ id }} {ERR} }} }}"""
+DELETE = (
+    f"""mutation($id: ID!) {{ deletePasskey(id: $id) {{ __typename ... on DeletePasskeySuccess {{ id }} {ERR} }} }}"""
+)
 SIGN_IN_OPTIONS = f"mutation {{ passkeySignInOptions {{ __typename ... on PasskeyOptions {{ options }} {ERR} }} }}"
 SIGN_IN = f"""mutation($input: SignInWithPasskeyInput!) {{ signInWithPasskey(input: $input) {{
   __typename ... on AuthSuccess {{ accessToken user {{ id email }} }} ... on TwoFactorRequired {{ methods }} {ERR} }} }}"""
@@ -97,7 +98,7 @@ async def test_register_list_and_sign_in_with_the_passkey_alone(user_with_passke
     assert (await api(MY_PASSKEYS))["myPasskeys"] == [passkey]
 
     # Better Auth's encodings in Better Auth's table
-    row = await db.fetchrow('SELECT * FROM passkey WHERE id = $1', passkey["id"])
+    row = await db.fetchrow("SELECT * FROM passkey WHERE id = $1", passkey["id"])
     cred = authenticator.credentials[0]
     assert row["userId"] == user["id"] and row["credentialID"] == cred.id and row["counter"] == 0
     assert base64.b64decode(row["publicKey"]) == cred.cose_public_key()
@@ -132,7 +133,9 @@ async def test_registration_options(app_api):
     assert (await api(REGISTER, {"input": {"response": first}}))["registerPasskey"]["passkey"]["name"] is None
     again = await options_for_registration(api)
     assert again["challenge"] != options["challenge"]
-    assert again["excludeCredentials"] == [{"id": first["id"], "type": "public-key", "transports": ["internal", "hybrid"]}]
+    assert again["excludeCredentials"] == [
+        {"id": first["id"], "type": "public-key", "transports": ["internal", "hybrid"]}
+    ]
 
 
 async def test_signed_out_cannot_register_and_sees_no_passkeys(app_api):
@@ -190,11 +193,12 @@ async def test_challenges_never_issued_expired_or_of_the_other_ceremony(user_wit
 
     # a registration challenge does not sign in, and a sign-in challenge does not register
     reg_options = await options_for_registration(api)
-    assert (await sign_in(browser, authenticator.get({**reg_options, "rpId": "localhost"})))["code"] == \
-        "INVALID_OR_EXPIRED_TOKEN"
+    assert (await sign_in(browser, authenticator.get({**reg_options, "rpId": "localhost"})))[
+        "code"
+    ] == "INVALID_OR_EXPIRED_TOKEN"
     sign_options = await options_for_sign_in(api)
     fake_reg = {"rp": {"id": "localhost"}, "user": {"id": b64url(b"x")}, "challenge": sign_options["challenge"]}
-    result = (await api(REGISTER, {"input": {"response": SoftAuthenticator(ORIGIN).create(fake_reg)}}))
+    result = await api(REGISTER, {"input": {"response": SoftAuthenticator(ORIGIN).create(fake_reg)}})
     assert result["registerPasskey"]["code"] == "INVALID_OR_EXPIRED_TOKEN"
     await browser.http.aclose()
 
@@ -206,7 +210,9 @@ async def test_a_registration_challenge_belongs_to_its_user(app_api):
     await signed_up(bob)
     alices_options = await options_for_registration(alice)
     response = SoftAuthenticator(ORIGIN).create(alices_options)
-    assert (await bob(REGISTER, {"input": {"response": response}}))["registerPasskey"]["code"] == "INVALID_OR_EXPIRED_TOKEN"
+    assert (await bob(REGISTER, {"input": {"response": response}}))["registerPasskey"][
+        "code"
+    ] == "INVALID_OR_EXPIRED_TOKEN"
     assert (await bob(MY_PASSKEYS))["myPasskeys"] == [] and (await alice(MY_PASSKEYS))["myPasskeys"] == []
     await bob.http.aclose()
 
@@ -233,12 +239,16 @@ async def test_the_signature_counter_must_move_on(user_with_passkey, db):
     is not above the stored one."""
     app, _, _, authenticator, passkey = user_with_passkey
     browser = new_client(app)
-    assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser), counter=5)))["__typename"] == "AuthSuccess"
+    assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser), counter=5)))[
+        "__typename"
+    ] == "AuthSuccess"
     for claimed in (5, 3):
         result = await sign_in(browser, authenticator.get(await options_for_sign_in(browser), counter=claimed))
         assert result["code"] == "INVALID_CREDENTIALS"
     assert await db.fetchval("SELECT counter FROM passkey WHERE id = $1", passkey["id"]) == 5
-    assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser), counter=6)))["__typename"] == "AuthSuccess"
+    assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser), counter=6)))[
+        "__typename"
+    ] == "AuthSuccess"
     await browser.http.aclose()
 
 
@@ -266,16 +276,22 @@ async def test_unknown_deleted_or_forged_credentials_do_not_sign_in(user_with_pa
     forged["response"]["signature"] = other["response"]["signature"]
     assert (await sign_in(browser, forged))["code"] == "INVALID_CREDENTIALS"
     # deleted
-    assert (await api(DELETE, {"id": passkey["id"]}))["deletePasskey"] == {"__typename": "DeletePasskeySuccess", "id": passkey["id"]}
-    assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser))))["code"] == "INVALID_CREDENTIALS"
+    assert (await api(DELETE, {"id": passkey["id"]}))["deletePasskey"] == {
+        "__typename": "DeletePasskeySuccess",
+        "id": passkey["id"],
+    }
+    assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser))))[
+        "code"
+    ] == "INVALID_CREDENTIALS"
     assert (await browser(ME))["me"] is None
     await browser.http.aclose()
 
 
 async def test_one_credential_one_account(user_with_passkey):
     app, api, _, authenticator, _ = user_with_passkey
-    assert (await register(api, authenticator, reuse=authenticator.credentials[0]))["message"] == \
-        "This passkey is already registered."
+    assert (await register(api, authenticator, reuse=authenticator.credentials[0]))[
+        "message"
+    ] == "This passkey is already registered."
     other = new_client(app)
     await signed_up(other)
     result = await register(other, authenticator, reuse=authenticator.credentials[0])
@@ -356,14 +372,17 @@ async def test_a_passkey_that_verified_its_user_counts_as_the_second_factor(user
         seen.append((attempt.method, attempt.second_factor_done))
         if attempt.second_factor_done:
             return None
-        return SecondFactorRequired(attempt.user, ("totp",), secrets.token_urlsafe(16),
-                                    datetime.now(timezone.utc) + timedelta(minutes=5))
+        return SecondFactorRequired(
+            attempt.user, ("totp",), secrets.token_urlsafe(16), datetime.now(UTC) + timedelta(minutes=5)
+        )
 
     core = app.state.auth.auth.core  # app.state.auth is the app's AppState; its .auth the assembled service
     core.gates.append(gate)
     try:
         browser = new_client(app)
-        assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser))))["__typename"] == "AuthSuccess"
+        assert (await sign_in(browser, authenticator.get(await options_for_sign_in(browser))))[
+            "__typename"
+        ] == "AuthSuccess"
         authenticator.user_verified = False
         result = await sign_in(browser, authenticator.get(await options_for_sign_in(browser)))
         assert result == {"__typename": "TwoFactorRequired", "methods": ["totp"]}

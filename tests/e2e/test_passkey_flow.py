@@ -11,12 +11,22 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 from ..support import free_port
-from .test_frontend_flow import DIST, FIRST, LAST, OLD_PASSWORD, browser, heading, path_of, shot, sign_up  # noqa: F401
+from .test_frontend_flow import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DIST,
+    FIRST,
+    LAST,
+    OLD_PASSWORD,
+    heading,
+    path_of,
+    shot,
+    sign_up,
+)
 from .webauthn import VirtualAuthenticator
-
-from playwright.sync_api import expect  # noqa: E402
 
 
 @pytest.fixture
@@ -24,8 +34,28 @@ def server(live_server_factory):
     """The app serving the built frontend; PUBLIC_URL on localhost, so the RP ID is `localhost`."""
     port = free_port()
     url = f"http://localhost:{port}"
-    with live_server_factory(port=port, public_url=url, frontend_url=url, frontend_dist=DIST) as srv:
+    with live_server_factory(port=port, public_url=url, frontend_url=url, frontend_dist=DIST):
         yield url
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium; `new_page()` opens a page in a fresh profile. Console errors and page crashes are
+    collected in `problems`, and each test asserts there were none."""
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+        def new_page() -> Page:
+            context = chromium.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB", bypass_csp=True)
+            context.set_default_timeout(15_000)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            return page
+
+        yield new_page, problems
+        chromium.close()
 
 
 def test_register_a_passkey_and_sign_in_with_it_alone(server, browser):

@@ -18,23 +18,21 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from chatbot_agent.auth.methods.passkey import ceremony
+from chatbot_agent.auth.methods.passkey.ceremony import CeremonyError, RelyingParty, StoredCredential
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, sync_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.routing import Route
 
-from chatbot_agent.auth.methods.passkey import ceremony
-from chatbot_agent.auth.methods.passkey.ceremony import CeremonyError, RelyingParty, StoredCredential
-
 from ..support import ROOT, free_port
+from .webauthn import VirtualAuthenticator
 
 CHROMIUM = Path("/usr/bin/chromium")
 BUNDLE = ROOT / "frontend" / "node_modules" / "@simplewebauthn" / "browser" / "dist" / "bundle" / "index.umd.min.js"
 ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-
-from playwright.sync_api import Error as PlaywrightError, Page, sync_playwright  # noqa: E402
-
-from .webauthn import VirtualAuthenticator  # noqa: E402
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>passkey rig</title>
 <script src="/simplewebauthn.js"></script></head><body><script>
@@ -95,7 +93,9 @@ class Rig:
         async def register_verify(request: Request):
             body = await request.json()
             try:
-                stored = ceremony.verify_registration(self.rp, body["response"], expected_challenge=self.spend(body["response"]))
+                stored = ceremony.verify_registration(
+                    self.rp, body["response"], expected_challenge=self.spend(body["response"])
+                )
             except CeremonyError as exc:
                 return JSONResponse({"error": exc.reason}, status_code=400)
             self.passkeys[stored.credential_id] = stored
@@ -103,7 +103,9 @@ class Rig:
 
         async def login_options(request: Request):
             body = await request.json()
-            return JSONResponse(ceremony.authentication_options(self.rp, challenge=self.challenge(), user_verification=body["uv"]))
+            return JSONResponse(
+                ceremony.authentication_options(self.rp, challenge=self.challenge(), user_verification=body["uv"])
+            )
 
         async def login_verify(request: Request):
             body = await request.json()
@@ -196,7 +198,7 @@ def test_register_then_sign_in_with_a_discoverable_credential(page, rig):
     assert rig.passkeys[stored["credential_id"]].counter == login["result"]["new_counter"]
 
     # the same authenticator cannot register twice for the same account (excludeCredentials)
-    with pytest.raises(PlaywrightError, match="InvalidStateError|previously registered"):
+    with pytest.raises(PlaywrightError, match=r"InvalidStateError|previously registered"):
         page.evaluate("register('preferred')")
     assert len(authenticator.credentials()) == 1
 
@@ -215,7 +217,7 @@ def test_user_verification_required_but_not_performed_is_refused(page, rig):
     assert "error" not in page.evaluate("register('preferred')")["result"]
     authenticator.set_user_verified(False)
     # asked to verify, an authenticator that cannot fails in the browser ...
-    with pytest.raises(PlaywrightError, match="NotAllowedError|not allowed"):
+    with pytest.raises(PlaywrightError, match=r"NotAllowedError|not allowed"):
         page.evaluate("signIn('required')")
     # ... and a client that asks it not to verify gets a signature without; a server that requires it refuses
     login = page.evaluate("signIn('required', 'discouraged')")
@@ -232,9 +234,7 @@ def made(page, rig):
     stored = StoredCredential(**page.evaluate("register('required')")["result"])
     challenge = secrets.token_bytes(32)
     options = ceremony.authentication_options(rig.rp, challenge=challenge, user_verification="required")
-    response = page.evaluate(
-        "(o) => SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: o })", options
-    )
+    response = page.evaluate("(o) => SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: o })", options)
     return stored, challenge, response
 
 
@@ -256,12 +256,17 @@ def test_glue_refuses(made, rig, case):
     elif case == "rp_id":
         rp = RelyingParty(id="example.com", name="Rig", origins=("http://example.com",))
     elif case == "replayed_counter":  # the server already saw this count: a replay or a cloned authenticator
-        new = ceremony.verify_authentication(rig.rp, response, expected_challenge=challenge, credential=stored).new_counter
+        new = ceremony.verify_authentication(
+            rig.rp, response, expected_challenge=challenge, credential=stored
+        ).new_counter
         credential = dataclasses.replace(stored, counter=new)
     elif case == "tampered":
         data = bytearray(ceremony.b64url_decode(response["response"]["authenticatorData"]))
         data[-1] ^= 1
-        response = {**response, "response": {**response["response"], "authenticatorData": ceremony.b64url_encode(bytes(data))}}
+        response = {
+            **response,
+            "response": {**response["response"], "authenticatorData": ceremony.b64url_encode(bytes(data))},
+        }
     elif case == "other_key":  # another credential's key under this id
         other = StoredCredential(**dataclasses.asdict(stored) | {"public_key": base64.b64encode(
             bytes.fromhex("a5010203262001215820") + secrets.token_bytes(32) + bytes.fromhex("225820") + secrets.token_bytes(32)
@@ -292,7 +297,8 @@ def test_glue_encodings():
         RelyingParty.from_urls("https://auth.example.com", name="X", rp_id="example.com", origins=["https://evil.test"])
     # by default an origin on another site is left out (it could not use these passkeys anyway)
     assert RelyingParty.from_urls("https://auth.example.com", "https://app.other.test", name="X").origins == (
-        "https://auth.example.com",)
+        "https://auth.example.com",
+    )
     options = ceremony.registration_options(
         rp, challenge=b"c" * 32, user_handle=b"u" * 32, user_name="a@example.com", user_display_name="A",
         exclude=[StoredCredential("AAEC", "", 0, "singleDevice", False, "usb,nfc", None)],

@@ -59,7 +59,9 @@ class VirtualAuthenticator:
         return cls(cdp, result["authenticatorId"])
 
     def credentials(self) -> list[VirtualCredential]:
-        raw: list[dict[str, Any]] = self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})["credentials"]
+        raw: list[dict[str, Any]] = self.cdp.send("WebAuthn.getCredentials", {"authenticatorId": self.id})[
+            "credentials"
+        ]
         return [
             VirtualCredential(
                 credential_id=base64.urlsafe_b64encode(base64.b64decode(c["credentialId"])).decode().rstrip("="),

@@ -7,8 +7,10 @@ import asyncpg
 
 from .common import Executor, count
 
-COLS = ('id, name, "publicKey", "userId", "credentialID", counter, "deviceType", "backedUp", transports, '
-        '"createdAt", aaguid')
+COLS = (
+    'id, name, "publicKey", "userId", "credentialID", counter, "deviceType", "backedUp", transports, '
+    '"createdAt", aaguid'
+)
 
 
 async def insert(db: Executor, *, passkey_id: str, user_id: str, name: str | None, public_key: str,

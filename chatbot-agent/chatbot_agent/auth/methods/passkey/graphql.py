@@ -5,7 +5,7 @@ the browser's `PublicKeyCredential*JSON` types (and @simplewebauthn/browser) use
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Union
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -27,8 +27,10 @@ class Passkey:
     transports: list[str] = strawberry.field(description='How the browser reaches it: "internal", "hybrid", "usb" …')
 
 
-@strawberry.type(description="Options for the browser's WebAuthn call (`PublicKeyCredentialCreationOptionsJSON` or "
-                             "`PublicKeyCredentialRequestOptionsJSON`); the challenge works once, for 5 minutes.")
+@strawberry.type(
+    description="Options for the browser's WebAuthn call (`PublicKeyCredentialCreationOptionsJSON` or "
+    "`PublicKeyCredentialRequestOptionsJSON`); the challenge works once, for 5 minutes."
+)
 class PasskeyOptions:
     options: JSON
 
@@ -43,9 +45,9 @@ class DeletePasskeySuccess:
     id: strawberry.ID
 
 
-PasskeyOptionsResult = Annotated[Union[PasskeyOptions, AuthError], strawberry.union("PasskeyOptionsResult")]
-PasskeyResult = Annotated[Union[PasskeySuccess, AuthError], strawberry.union("PasskeyResult")]
-DeletePasskeyResult = Annotated[Union[DeletePasskeySuccess, AuthError], strawberry.union("DeletePasskeyResult")]
+PasskeyOptionsResult = Annotated[PasskeyOptions | AuthError, strawberry.union("PasskeyOptionsResult")]
+PasskeyResult = Annotated[PasskeySuccess | AuthError, strawberry.union("PasskeyResult")]
+DeletePasskeyResult = Annotated[DeletePasskeySuccess | AuthError, strawberry.union("DeletePasskeyResult")]
 
 
 @strawberry.input
@@ -87,16 +89,19 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Start adding a passkey to my account: options for `navigator.credentials."
-                                     "create()`. Then `registerPasskey` with the browser's answer.")
+    @strawberry.mutation(
+        description="Start adding a passkey to my account: options for `navigator.credentials."
+        "create()`. Then `registerPasskey` with the browser's answer."
+    )
     @as_data
     async def passkey_registration_options(self, info: Info) -> PasskeyOptionsResult:
         ctx = ctx_of(info)
         principal = await require(ctx)
         return PasskeyOptions(options=await _service(info).registration_options(principal, ctx.client))
 
-    @strawberry.mutation(description="Add the passkey the browser just created (the answer to "
-                                     "`passkeyRegistrationOptions`).")
+    @strawberry.mutation(
+        description="Add the passkey the browser just created (the answer to `passkeyRegistrationOptions`)."
+    )
     @as_data
     async def register_passkey(self, info: Info, input: RegisterPasskeyInput) -> PasskeyResult:
         ctx = ctx_of(info)
@@ -120,14 +125,18 @@ class Mutation:
         await _service(info).delete(principal, str(id), ctx.client)
         return DeletePasskeySuccess(id=id)
 
-    @strawberry.mutation(description="Start signing in with a passkey: options for `navigator.credentials.get()` "
-                                     "(any passkey this browser holds for the site).")
+    @strawberry.mutation(
+        description="Start signing in with a passkey: options for `navigator.credentials.get()` "
+        "(any passkey this browser holds for the site)."
+    )
     @as_data
     async def passkey_sign_in_options(self, info: Info) -> PasskeyOptionsResult:
         return PasskeyOptions(options=await _service(info).sign_in_options(ctx_of(info).client))
 
-    @strawberry.mutation(description="Sign in with the browser's answer to `passkeySignInOptions` (sets the session "
-                                     "cookie). A passkey that verified its user is multi-factor: no TOTP step.")
+    @strawberry.mutation(
+        description="Sign in with the browser's answer to `passkeySignInOptions` (sets the session "
+        "cookie). A passkey that verified its user is multi-factor: no TOTP step."
+    )
     @as_data
     async def sign_in_with_passkey(self, info: Info, input: SignInWithPasskeyInput) -> AuthResult:
         ctx = ctx_of(info)

@@ -25,9 +25,9 @@ from ....db import passkeys as rows
 from ...core import events
 from ...core.core import Core
 from ...core.errors import AuthFailure, Code
+from ...core.events import Event
 from ...core.ids import new_id
 from ...core.ratelimit import Rule
-from ...core.events import Event
 from ...core.records import Client, Principal, SignInOutcome
 from ...core.templates import MailTemplate
 from . import ceremony
