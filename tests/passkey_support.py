@@ -52,18 +52,22 @@ class SoftAuthenticator:
     user_verified: bool = True
 
     def _client_data(self, kind: str, challenge: str, origin: str | None) -> bytes:
-        return json.dumps({"type": kind, "challenge": challenge, "origin": origin or self.origin,
-                           "crossOrigin": False}, separators=(",", ":")).encode()  # fmt: skip
+        return json.dumps(
+            {"type": kind, "challenge": challenge, "origin": origin or self.origin, "crossOrigin": False},
+            separators=(",", ":"),
+        ).encode()
 
     def _flags(self, extra: int = 0) -> int:
         return UP | (UV if self.user_verified else 0) | extra
 
-    def create(self, options: dict, *, origin: str | None = None, rp_id: str | None = None,
-               reuse: SoftCredential | None = None) -> dict:  # fmt: skip
+    def create(
+        self, options: dict, *, origin: str | None = None, rp_id: str | None = None, reuse: SoftCredential | None = None
+    ) -> dict:
         """`navigator.credentials.create()`: a new resident credential (or `reuse` an existing one)."""
         rp = rp_id or options["rp"]["id"]
-        cred = reuse or SoftCredential(secrets.token_bytes(32), ec.generate_private_key(ec.SECP256R1()), rp,
-                                       unb64url(options["user"]["id"]))  # fmt: skip
+        cred = reuse or SoftCredential(
+            secrets.token_bytes(32), ec.generate_private_key(ec.SECP256R1()), rp, unb64url(options["user"]["id"])
+        )
         if reuse is None:
             self.credentials.append(cred)
         attested = (
@@ -74,14 +78,27 @@ class SoftAuthenticator:
         )
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         return {
-            "id": cred.id, "rawId": cred.id, "type": "public-key", "authenticatorAttachment": "platform",
+            "id": cred.id,
+            "rawId": cred.id,
+            "type": "public-key",
+            "authenticatorAttachment": "platform",
             "clientExtensionResults": {},
-            "response": {"clientDataJSON": b64url(self._client_data("webauthn.create", options["challenge"], origin)),
-                         "attestationObject": b64url(attestation), "transports": ["internal", "hybrid"]},
-        }  # fmt: skip
+            "response": {
+                "clientDataJSON": b64url(self._client_data("webauthn.create", options["challenge"], origin)),
+                "attestationObject": b64url(attestation),
+                "transports": ["internal", "hybrid"],
+            },
+        }
 
-    def get(self, options: dict, *, credential: SoftCredential | None = None, origin: str | None = None,
-            rp_id: str | None = None, counter: int | None = None) -> dict:  # fmt: skip
+    def get(
+        self,
+        options: dict,
+        *,
+        credential: SoftCredential | None = None,
+        origin: str | None = None,
+        rp_id: str | None = None,
+        counter: int | None = None,
+    ) -> dict:
         """`navigator.credentials.get()` with the (first, or given) credential; the counter goes up by one unless
         `counter` says what to claim."""
         cred = credential or self.credentials[0]
@@ -91,8 +108,15 @@ class SoftAuthenticator:
         client_data = self._client_data("webauthn.get", options["challenge"], origin)
         signature = cred.key.sign(auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
         return {
-            "id": cred.id, "rawId": cred.id, "type": "public-key", "authenticatorAttachment": "platform",
+            "id": cred.id,
+            "rawId": cred.id,
+            "type": "public-key",
+            "authenticatorAttachment": "platform",
             "clientExtensionResults": {},
-            "response": {"clientDataJSON": b64url(client_data), "authenticatorData": b64url(auth_data),
-                         "signature": b64url(signature), "userHandle": b64url(cred.user_handle)},
-        }  # fmt: skip
+            "response": {
+                "clientDataJSON": b64url(client_data),
+                "authenticatorData": b64url(auth_data),
+                "signature": b64url(signature),
+                "userHandle": b64url(cred.user_handle),
+            },
+        }

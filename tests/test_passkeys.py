@@ -188,7 +188,7 @@ async def test_challenges_never_issued_expired_or_of_the_other_ceremony(user_wit
 
     options = await options_for_sign_in(browser)
     await db.execute("""UPDATE verification SET "expiresAt" = now() - interval '1 second'
-                        WHERE identifier LIKE 'passkey-sign-in:%'""")  # fmt: skip
+                        WHERE identifier LIKE 'passkey-sign-in:%'""")
     assert (await sign_in(browser, authenticator.get(options)))["code"] == "INVALID_OR_EXPIRED_TOKEN"
 
     # a registration challenge does not sign in, and a sign-in challenge does not register
@@ -303,8 +303,11 @@ async def test_rename_and_delete_only_my_own(user_with_passkey, db, smtp_server)
     app, api, user, _, passkey = user_with_passkey
     renamed = (await api(RENAME, {"input": {"id": passkey["id"], "name": "  Work laptop "}}))["renamePasskey"]
     assert renamed["passkey"]["name"] == "Work laptop"
-    for bad, message in (("   ", "Enter a name for the passkey."), ("x" * 65, "Use at most 64 characters."),
-                         ("a\u0000b", "The name contains characters that are not allowed.")):  # fmt: skip
+    for bad, message in (
+        ("   ", "Enter a name for the passkey."),
+        ("x" * 65, "Use at most 64 characters."),
+        ("a\u0000b", "The name contains characters that are not allowed."),
+    ):
         result = (await api(RENAME, {"input": {"id": passkey["id"], "name": bad}}))["renamePasskey"]
         assert (result["code"], result["field"], result["message"]) == ("INVALID_INPUT", "name", message)
 
@@ -322,13 +325,21 @@ async def test_rename_and_delete_only_my_own(user_with_passkey, db, smtp_server)
     assert (await api(MY_PASSKEYS))["myPasskeys"] == []
 
 
-@pytest.mark.parametrize("response", [
-    5, "not json", [], {}, {"response": 3}, {"id": "x", "response": {}},
-    {"id": "x", "response": {"clientDataJSON": "%%%"}},
-    {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": 5}')}},
-    {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": "' + b"A" * 20000 + b'"}')}},
-    {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": "' + b64url(b"\xff\xfe").encode() + b'"}')}},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "response",
+    [
+        5,
+        "not json",
+        [],
+        {},
+        {"response": 3},
+        {"id": "x", "response": {}},
+        {"id": "x", "response": {"clientDataJSON": "%%%"}},
+        {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": 5}')}},
+        {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": "' + b"A" * 20000 + b'"}')}},
+        {"id": "x", "response": {"clientDataJSON": b64url(b'{"challenge": "' + b64url(b"\xff\xfe").encode() + b'"}')}},
+    ],
+)
 async def test_malformed_answers_are_invalid_input(app_api, response):
     _, api = app_api
     await signed_up(api)
@@ -393,8 +404,13 @@ async def test_a_passkey_that_verified_its_user_counts_as_the_second_factor(user
 
 
 async def test_sign_in_options_are_rate_limited(database_url, smtp_server, tmp_path):
-    settings = make_settings(database_url, tmp_path, smtp_url=smtp_server.url, rate_limit_enabled=True,
-                             rate_limit_passkey_ip=RateLimit(3, 300))  # fmt: skip
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        smtp_url=smtp_server.url,
+        rate_limit_enabled=True,
+        rate_limit_passkey_ip=RateLimit(3, 300),
+    )
     async with running_app(settings) as (_, api):
         answers = [(await api(SIGN_IN_OPTIONS))["passkeySignInOptions"] for _ in range(4)]
         assert [a["__typename"] for a in answers] == ["PasskeyOptions"] * 3 + ["AuthError"]
@@ -407,16 +423,20 @@ async def test_a_better_auth_passkey_signs_in(app_api, db):
     app, api = app_api
     user = await signed_up(api)
     authenticator = SoftAuthenticator(ORIGIN)
-    cred = authenticator.create({"rp": {"id": "localhost"}, "user": {"id": b64url(secrets.token_bytes(16))},
-                                 "challenge": "AAAA"})  # fmt: skip
+    cred = authenticator.create(
+        {"rp": {"id": "localhost"}, "user": {"id": b64url(secrets.token_bytes(16))}, "challenge": "AAAA"}
+    )
     stored = authenticator.credentials[0]
     await db.execute(
         """INSERT INTO passkey (id, name, "publicKey", "userId", "credentialID", counter, "deviceType", "backedUp",
                                 transports, "createdAt", aaguid)
            VALUES ($1, 'Better Auth key', $2, $3, $4, 0, 'multiDevice', true, 'internal,hybrid', now(), $5)""",
-        secrets.token_hex(16), base64.b64encode(stored.cose_public_key()).decode(), user["id"], cred["id"],
+        secrets.token_hex(16),
+        base64.b64encode(stored.cose_public_key()).decode(),
+        user["id"],
+        cred["id"],
         "fbfc3007-154e-4ecc-8c0b-6e020557d7bd",
-    )  # fmt: skip
+    )
     browser = new_client(app)
     result = await sign_in(browser, authenticator.get(await options_for_sign_in(browser)))
     assert result["__typename"] == "AuthSuccess" and result["user"]["id"] == user["id"]

@@ -85,10 +85,17 @@ class Rig:
 
         async def register_options(request: Request):
             body = await request.json()
-            return JSONResponse(ceremony.registration_options(
-                self.rp, challenge=self.challenge(), user_handle=self.user_handle, user_name="ada@example.com",
-                user_display_name="Ada Lovelace", exclude=list(self.passkeys.values()), user_verification=body["uv"],
-            ))  # fmt: skip
+            return JSONResponse(
+                ceremony.registration_options(
+                    self.rp,
+                    challenge=self.challenge(),
+                    user_handle=self.user_handle,
+                    user_name="ada@example.com",
+                    user_display_name="Ada Lovelace",
+                    exclude=list(self.passkeys.values()),
+                    user_verification=body["uv"],
+                )
+            )
 
         async def register_verify(request: Request):
             body = await request.json()
@@ -114,21 +121,27 @@ class Rig:
                 if stored is None:
                     raise CeremonyError("unknown credential")
                 assertion = ceremony.verify_authentication(
-                    self.rp, body["response"], expected_challenge=self.spend(body["response"]), credential=stored,
+                    self.rp,
+                    body["response"],
+                    expected_challenge=self.spend(body["response"]),
+                    credential=stored,
                     require_user_verification=body["uv"] == "required",
-                )  # fmt: skip
+                )
             except CeremonyError as exc:
                 return JSONResponse({"error": exc.reason}, status_code=400)
             self.passkeys[stored.credential_id] = dataclasses.replace(stored, counter=assertion.new_counter)
             return JSONResponse(dataclasses.asdict(assertion))
 
-        return Starlette(routes=[
-            Route("/", page), Route("/simplewebauthn.js", bundle),
-            Route("/register/options", register_options, methods=["POST"]),
-            Route("/register/verify", register_verify, methods=["POST"]),
-            Route("/login/options", login_options, methods=["POST"]),
-            Route("/login/verify", login_verify, methods=["POST"]),
-        ])  # fmt: skip
+        return Starlette(
+            routes=[
+                Route("/", page),
+                Route("/simplewebauthn.js", bundle),
+                Route("/register/options", register_options, methods=["POST"]),
+                Route("/register/verify", register_verify, methods=["POST"]),
+                Route("/login/options", login_options, methods=["POST"]),
+                Route("/login/verify", login_verify, methods=["POST"]),
+            ]
+        )
 
 
 @pytest.fixture(scope="module")
@@ -268,9 +281,17 @@ def test_glue_refuses(made, rig, case):
             "response": {**response["response"], "authenticatorData": ceremony.b64url_encode(bytes(data))},
         }
     elif case == "other_key":  # another credential's key under this id
-        other = StoredCredential(**dataclasses.asdict(stored) | {"public_key": base64.b64encode(
-            bytes.fromhex("a5010203262001215820") + secrets.token_bytes(32) + bytes.fromhex("225820") + secrets.token_bytes(32)
-        ).decode()})  # fmt: skip
+        other = StoredCredential(
+            **dataclasses.asdict(stored)
+            | {
+                "public_key": base64.b64encode(
+                    bytes.fromhex("a5010203262001215820")
+                    + secrets.token_bytes(32)
+                    + bytes.fromhex("225820")
+                    + secrets.token_bytes(32)
+                ).decode()
+            }
+        )
         credential = other
     elif case == "junk":
         response = {"id": response["id"], "response": {"clientDataJSON": "%%%", "authenticatorData": 5}}
@@ -290,8 +311,9 @@ def test_glue_encodings():
         ceremony.challenge_of({"response": {"clientDataJSON": ceremony.b64url_encode(b"[1]")}})
     with pytest.raises(CeremonyError):
         ceremony.challenge_of("not json")
-    rp = RelyingParty.from_urls("https://auth.example.com/api", "https://app.example.com:8443/", name="X",
-                                rp_id="example.com")  # fmt: skip
+    rp = RelyingParty.from_urls(
+        "https://auth.example.com/api", "https://app.example.com:8443/", name="X", rp_id="example.com"
+    )
     assert rp.origins == ("https://auth.example.com", "https://app.example.com:8443")
     with pytest.raises(ValueError, match="not on the relying party"):
         RelyingParty.from_urls("https://auth.example.com", name="X", rp_id="example.com", origins=["https://evil.test"])
@@ -300,9 +322,13 @@ def test_glue_encodings():
         "https://auth.example.com",
     )
     options = ceremony.registration_options(
-        rp, challenge=b"c" * 32, user_handle=b"u" * 32, user_name="a@example.com", user_display_name="A",
+        rp,
+        challenge=b"c" * 32,
+        user_handle=b"u" * 32,
+        user_name="a@example.com",
+        user_display_name="A",
         exclude=[StoredCredential("AAEC", "", 0, "singleDevice", False, "usb,nfc", None)],
-    )  # fmt: skip
+    )
     assert options["rp"] == {"name": "X", "id": "example.com"}
     assert options["authenticatorSelection"]["residentKey"] == "required"
     assert options["authenticatorSelection"]["userVerification"] == "preferred"

@@ -13,9 +13,20 @@ COLS = (
 )
 
 
-async def insert(db: Executor, *, passkey_id: str, user_id: str, name: str | None, public_key: str,
-                 credential_id: str, counter: int, device_type: str, backed_up: bool, transports: str | None,
-                 aaguid: str | None) -> asyncpg.Record | None:  # fmt: skip
+async def insert(
+    db: Executor,
+    *,
+    passkey_id: str,
+    user_id: str,
+    name: str | None,
+    public_key: str,
+    credential_id: str,
+    counter: int,
+    device_type: str,
+    backed_up: bool,
+    transports: str | None,
+    aaguid: str | None,
+) -> asyncpg.Record | None:
     """The new row, or None when the credential is registered already (to anyone)."""
     return await db.fetchrow(
         f"""INSERT INTO passkey (id, name, "publicKey", "userId", "credentialID", counter, "deviceType", "backedUp",
@@ -23,8 +34,17 @@ async def insert(db: Executor, *, passkey_id: str, user_id: str, name: str | Non
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), $10)
             ON CONFLICT ("credentialID") DO NOTHING
             RETURNING {COLS}""",
-        passkey_id, name, public_key, user_id, credential_id, counter, device_type, backed_up, transports, aaguid,
-    )  # fmt: skip
+        passkey_id,
+        name,
+        public_key,
+        user_id,
+        credential_id,
+        counter,
+        device_type,
+        backed_up,
+        transports,
+        aaguid,
+    )
 
 
 async def of_user(db: Executor, user_id: str) -> list[asyncpg.Record]:
@@ -54,7 +74,10 @@ async def advance_counter(db: Executor, passkey_id: str, seen: int, new: int, *,
     """Store the signature counter of a verified sign-in, only if no other sign-in moved it meanwhile (of two
     concurrent uses of one signature count, one fails). Authenticators that do not count stay at 0."""
     status = await db.execute(
-        'UPDATE passkey SET counter = $3, "backedUp" = $4 WHERE id = $1 AND counter = $2', passkey_id, seen, new,
+        'UPDATE passkey SET counter = $3, "backedUp" = $4 WHERE id = $1 AND counter = $2',
+        passkey_id,
+        seen,
+        new,
         backed_up,
-    )  # fmt: skip
+    )
     return count(status) == 1

@@ -136,8 +136,12 @@ def b64url_encode(data: bytes) -> str:
     return bytes_to_base64url(data)
 
 
-def b64url_decode(text: str) -> bytes:
-    """Strict base64url (padding optional); `CeremonyError` for anything else."""
+def str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def b64url_decode(text: str | None) -> bytes:
+    """Strict base64url (padding optional); `CeremonyError` for anything else (None included)."""
     if not isinstance(text, str) or len(text) > 16384 or not _B64URL.fullmatch(text):
         raise CeremonyError("not base64url")
     try:
@@ -250,17 +254,17 @@ def challenge_of(response: Any) -> bytes:
     data = _as_mapping(response)
     client_data_json = data["response"].get("clientDataJSON")
     try:
-        client_data = json.loads(b64url_decode(client_data_json))
+        client_data = json.loads(b64url_decode(str_or_none(client_data_json)))
     except (ValueError, TypeError) as exc:
         raise CeremonyError("clientDataJSON is not JSON") from exc
     challenge = client_data.get("challenge") if isinstance(client_data, dict) else None
-    return b64url_decode(challenge)
+    return b64url_decode(str_or_none(challenge))
 
 
 def credential_id_of(response: Any) -> str:
     """The credential id the browser claims, normalised to unpadded base64url (the table's encoding)."""
     data = _as_mapping(response)
-    raw = b64url_decode(data.get("id"))
+    raw = b64url_decode(str_or_none(data.get("id")))
     if len(raw) > MAX_CREDENTIAL_ID_LENGTH:
         raise CeremonyError("credential id too long")
     return b64url_encode(raw)

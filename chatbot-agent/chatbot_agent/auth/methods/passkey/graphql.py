@@ -5,7 +5,7 @@ the browser's `PublicKeyCredential*JSON` types (and @simplewebauthn/browser) use
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -68,13 +68,19 @@ class SignInWithPasskeyInput:
 
 
 def passkey_of(record: PasskeyRecord) -> Passkey:
-    return Passkey(id=strawberry.ID(record.id), name=record.name, created_at=record.created_at,
-                   device_type=record.device_type, backed_up=record.backed_up,
-                   transports=list(record.transports))  # fmt: skip
+    return Passkey(
+        id=strawberry.ID(record.id),
+        name=record.name,
+        created_at=record.created_at,
+        device_type=record.device_type,
+        backed_up=record.backed_up,
+        transports=list(record.transports),
+    )
 
 
 def _service(info: Info) -> PasskeyService:
-    return ctx_of(info).auth.passkey
+    service: PasskeyService = ctx_of(info).auth.passkey
+    return service
 
 
 @strawberry.type
@@ -97,7 +103,8 @@ class Mutation:
     async def passkey_registration_options(self, info: Info) -> PasskeyOptionsResult:
         ctx = ctx_of(info)
         principal = await require(ctx)
-        return PasskeyOptions(options=await _service(info).registration_options(principal, ctx.client))
+        options = await _service(info).registration_options(principal, ctx.client)
+        return PasskeyOptions(options=cast(JSON, options))
 
     @strawberry.mutation(
         description="Add the passkey the browser just created (the answer to `passkeyRegistrationOptions`)."
@@ -131,7 +138,8 @@ class Mutation:
     )
     @as_data
     async def passkey_sign_in_options(self, info: Info) -> PasskeyOptionsResult:
-        return PasskeyOptions(options=await _service(info).sign_in_options(ctx_of(info).client))
+        options = await _service(info).sign_in_options(ctx_of(info).client)
+        return PasskeyOptions(options=cast(JSON, options))
 
     @strawberry.mutation(
         description="Sign in with the browser's answer to `passkeySignInOptions` (sets the session "
@@ -140,6 +148,7 @@ class Mutation:
     @as_data
     async def sign_in_with_passkey(self, info: Info, input: SignInWithPasskeyInput) -> AuthResult:
         ctx = ctx_of(info)
-        outcome = await _service(info).sign_in(input.response, ctx.client, replaces=ctx.session_token,
-                                               cookies=ctx.request.cookies)  # fmt: skip
+        outcome = await _service(info).sign_in(
+            input.response, ctx.client, replaces=ctx.session_token, cookies=ctx.request.cookies
+        )
         return finish_sign_in(ctx, outcome)

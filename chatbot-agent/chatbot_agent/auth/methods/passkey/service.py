@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,13 +56,13 @@ ADDED_MAIL = MailTemplate(
     paragraphs=("A passkey named “{name}” was just added to your account. It can sign in without your password.",),
     action="Review your passkeys",
     after=("If this was not you, delete it on your account page and change your password.",),
-)  # fmt: skip
+)
 REMOVED_MAIL = MailTemplate(
     subject="A passkey was removed from your account",
     paragraphs=("The passkey named “{name}” was just removed from your account; it no longer signs in.",),
     action="Review your passkeys",
     after=("If this was not you, change your password and review where you are signed in.",),
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -79,18 +80,28 @@ class Passkey:
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> Passkey:
-        return cls(row["id"], row["name"], row["credentialID"], row["deviceType"], row["backedUp"],
-                   tuple(t for t in (row["transports"] or "").split(",") if t), row["aaguid"],
-                   row["createdAt"])  # fmt: skip
+        return cls(
+            row["id"],
+            row["name"],
+            row["credentialID"],
+            row["deviceType"],
+            row["backedUp"],
+            tuple(t for t in (row["transports"] or "").split(",") if t),
+            row["aaguid"],
+            row["createdAt"],
+        )
 
 
 def relying_party(settings: Settings) -> RelyingParty:
     """RP ID and origins from PUBLIC_URL (and FRONTEND_URL, where the pages run), unless set explicitly."""
     try:
         return RelyingParty.from_urls(
-            settings.public_url, settings.frontend_url, name=settings.passkey_rp_name, rp_id=settings.passkey_rp_id,
+            settings.public_url,
+            settings.frontend_url,
+            name=settings.passkey_rp_name,
+            rp_id=settings.passkey_rp_id,
             origins=[ceremony.origin_of(o) for o in settings.passkey_origins],
-        )  # fmt: skip
+        )
     except ValueError as exc:
         raise ConfigError(f"PASSKEY_RP_ID / PASSKEY_ORIGINS: {exc}") from None
 
@@ -113,7 +124,9 @@ class PasskeyService:
         self.core = core
         s = core.settings
         self.rp = relying_party(s)
-        self.user_verification: ceremony.UserVerification = s.passkey_user_verification
+        self.user_verification: ceremony.UserVerification = (
+            "required" if s.passkey_user_verification == "required" else "preferred"
+        )
         self.rules = {
             "options": Rule("passkeyOptions", "ip", s.rate_limit_passkey_ip),
             "sign_in": Rule("passkeySignIn", "ip", s.rate_limit_passkey_ip),
@@ -121,8 +134,11 @@ class PasskeyService:
         core.events.on(PASSKEY_ADDED, self._notify_owner)
         core.events.on(PASSKEY_REMOVED, self._notify_owner)
         if self.rp.id.replace(".", "").isdigit() or ":" in self.rp.id:
-            log.warning("passkeys: the RP ID %r is an IP address, which browsers refuse; serve the app on a host "
-                        "name (http://localhost:PORT in development) or set PASSKEY_RP_ID", self.rp.id)  # fmt: skip
+            log.warning(
+                "passkeys: the RP ID %r is an IP address, which browsers refuse; serve the app on a host "
+                "name (http://localhost:PORT in development) or set PASSKEY_RP_ID",
+                self.rp.id,
+            )
 
     @property
     def require_user_verification(self) -> bool:
@@ -137,10 +153,14 @@ class PasskeyService:
         existing = await rows.of_user(core.pool, user.id)
         token = await core.verifications.create(REGISTER, user.id, CHALLENGE_TTL_SECONDS)
         return ceremony.registration_options(
-            self.rp, challenge=token.encode(), user_handle=user.id.encode(), user_name=user.email,
-            user_display_name=user.name or user.email, exclude=[_stored(r) for r in existing],
+            self.rp,
+            challenge=token.encode(),
+            user_handle=user.id.encode(),
+            user_name=user.email,
+            user_display_name=user.name or user.email,
+            exclude=[_stored(r) for r in existing],
             user_verification=self.user_verification,
-        )  # fmt: skip
+        )
 
     async def register(self, principal: Principal, response: Any, name: str | None, client: Client) -> Passkey:
         core, user = self.core, principal.user
@@ -149,22 +169,35 @@ class PasskeyService:
         if challenge is None or challenge[1] != user.id:
             raise AuthFailure(Code.INVALID_OR_EXPIRED_TOKEN, EXPIRED, "response")
         try:
-            stored = ceremony.verify_registration(self.rp, response, expected_challenge=challenge[0],
-                                                  require_user_verification=self.require_user_verification)  # fmt: skip
+            stored = ceremony.verify_registration(
+                self.rp,
+                response,
+                expected_challenge=challenge[0],
+                require_user_verification=self.require_user_verification,
+            )
         except CeremonyError as exc:
             log.info("passkey registration refused: %s", exc.reason, extra={"user_id": user.id})
             raise AuthFailure(Code.INVALID_INPUT, NOT_VERIFIED, "response") from None
         row = await rows.insert(
-            core.pool, passkey_id=new_id(), user_id=user.id, name=name, public_key=stored.public_key,
-            credential_id=stored.credential_id, counter=stored.counter, device_type=stored.device_type,
-            backed_up=stored.backed_up, transports=stored.transports, aaguid=stored.aaguid,
-        )  # fmt: skip
+            core.pool,
+            passkey_id=new_id(),
+            user_id=user.id,
+            name=name,
+            public_key=stored.public_key,
+            credential_id=stored.credential_id,
+            counter=stored.counter,
+            device_type=stored.device_type,
+            backed_up=stored.backed_up,
+            transports=stored.transports,
+            aaguid=stored.aaguid,
+        )
         if row is None:
             raise AuthFailure(Code.INVALID_INPUT, "This passkey is already registered.", "response")
         passkey = Passkey.of(row)
         log.info("passkey added", extra={"user_id": user.id})
-        await core.events.emit(PASSKEY_ADDED, user=user, client=client, passkey_id=passkey.id,
-                               passkey_name=passkey.name)  # fmt: skip
+        await core.events.emit(
+            PASSKEY_ADDED, user=user, client=client, passkey_id=passkey.id, passkey_name=passkey.name
+        )
         return passkey
 
     # ------------------------------------------------------------------------------------------------ manage
@@ -187,8 +220,9 @@ class PasskeyService:
         if row is None:
             raise AuthFailure(Code.INVALID_INPUT, UNKNOWN_PASSKEY, "id")
         log.info("passkey removed", extra={"user_id": principal.user.id})
-        await self.core.events.emit(PASSKEY_REMOVED, user=principal.user, client=client, passkey_id=passkey_id,
-                                    passkey_name=row["name"])  # fmt: skip
+        await self.core.events.emit(
+            PASSKEY_REMOVED, user=principal.user, client=client, passkey_id=passkey_id, passkey_name=row["name"]
+        )
 
     # ---------------------------------------------------------------------------------------------- sign in
 
@@ -197,11 +231,13 @@ class PasskeyService:
         for this site, and the one the user picks says who they are."""
         await self.core.limiter.hit([(self.rules["options"], client.ip)])
         token = await self.core.verifications.create(SIGN_IN, "", CHALLENGE_TTL_SECONDS)
-        return ceremony.authentication_options(self.rp, challenge=token.encode(),
-                                               user_verification=self.user_verification)  # fmt: skip
+        return ceremony.authentication_options(
+            self.rp, challenge=token.encode(), user_verification=self.user_verification
+        )
 
-    async def sign_in(self, response: Any, client: Client, *, replaces: str | None = None,
-                      cookies=None) -> SignInOutcome:  # fmt: skip
+    async def sign_in(
+        self, response: Any, client: Client, *, replaces: str | None = None, cookies: Mapping[str, str] | None = None
+    ) -> SignInOutcome:
         core = self.core
         await core.limiter.hit([(self.rules["sign_in"], client.ip)])
         challenge = await self._spend_challenge(SIGN_IN, response)
@@ -213,23 +249,34 @@ class PasskeyService:
             if row is None:
                 raise CeremonyError("no passkey has this credential id")
             assertion = ceremony.verify_authentication(
-                self.rp, response, expected_challenge=challenge[0], credential=_stored(row),
+                self.rp,
+                response,
+                expected_challenge=challenge[0],
+                credential=_stored(row),
                 require_user_verification=self.require_user_verification,
-            )  # fmt: skip
-            if not await rows.advance_counter(core.pool, row["id"], row["counter"], assertion.new_counter,
-                                              backed_up=assertion.backed_up):  # fmt: skip
+            )
+            if not await rows.advance_counter(
+                core.pool, row["id"], row["counter"], assertion.new_counter, backed_up=assertion.backed_up
+            ):
                 raise CeremonyError("the signature counter moved meanwhile (a concurrent use of one signature)")
         except CeremonyError as exc:
             user_id = row["userId"] if row is not None else None
             log.info("passkey sign-in refused: %s", exc.reason, extra={"user_id": user_id})
-            await core.events.emit(events.SIGN_IN_FAILED, user_id=user_id, client=client, method="passkey",
-                                   code="INVALID_CREDENTIALS")  # fmt: skip
+            await core.events.emit(
+                events.SIGN_IN_FAILED, user_id=user_id, client=client, method="passkey", code="INVALID_CREDENTIALS"
+            )
             raise AuthFailure(Code.INVALID_CREDENTIALS, SIGN_IN_FAILED) from None
         user = await core.user(row["userId"])
         if user is None:  # deleted in the meantime (the row cascades away with the user)
             raise AuthFailure(Code.INVALID_CREDENTIALS, SIGN_IN_FAILED)
-        return await core.sign_in(user, client, method="passkey", replaces=replaces,
-                                  second_factor_done=assertion.user_verified, cookies=cookies)  # fmt: skip
+        return await core.sign_in(
+            user,
+            client,
+            method="passkey",
+            replaces=replaces,
+            second_factor_done=assertion.user_verified,
+            cookies=cookies,
+        )
 
     # --------------------------------------------------------------------------------------------- internals
 
@@ -238,9 +285,14 @@ class PasskeyService:
         if event.user is None:
             return
         template = ADDED_MAIL if event.name == PASSKEY_ADDED else REMOVED_MAIL
-        self.core.mailer.send(template.render(event.user.email, first_name=event.user.first_name,
-                                              name=event.data.get("passkey_name") or "Passkey",
-                                              link=self.core.link("/account")))  # fmt: skip
+        self.core.mailer.send(
+            template.render(
+                event.user.email,
+                first_name=event.user.first_name,
+                name=event.data.get("passkey_name") or "Passkey",
+                link=self.core.link("/account"),
+            )
+        )
 
     async def _spend_challenge(self, kind: str, response: Any) -> tuple[bytes, str] | None:
         """(challenge, subject) of the pending ceremony the response answers, spent; None when there is none."""
@@ -254,8 +306,15 @@ class PasskeyService:
 
 
 def _stored(row: asyncpg.Record) -> StoredCredential:
-    return StoredCredential(row["credentialID"], row["publicKey"], row["counter"], row["deviceType"], row["backedUp"],
-                            row["transports"], row["aaguid"])  # fmt: skip
+    return StoredCredential(
+        row["credentialID"],
+        row["publicKey"],
+        row["counter"],
+        row["deviceType"],
+        row["backedUp"],
+        row["transports"],
+        row["aaguid"],
+    )
 
 
 def _plausible_id(value: str) -> str:
