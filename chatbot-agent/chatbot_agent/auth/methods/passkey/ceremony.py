@@ -31,6 +31,7 @@ from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
+    AuthenticatorAttachment,
     AuthenticatorSelectionCriteria,
     AuthenticatorTransport,
     CredentialDeviceType,
@@ -40,6 +41,7 @@ from webauthn.helpers.structs import (
 )
 
 UserVerification = Literal["preferred", "required"]
+Attachment = Literal["platform", "cross-platform"]
 
 #: Ed25519, P-256 and RSA (Windows Hello): what authenticators in the wild sign with.
 ALGORITHMS = [
@@ -193,9 +195,11 @@ def registration_options(
     user_display_name: str,
     exclude: Sequence[StoredCredential] = (),
     user_verification: UserVerification = "preferred",
+    attachment: Attachment | None = None,
 ) -> dict[str, Any]:
     """`PublicKeyCredentialCreationOptionsJSON` for a discoverable credential (resident key required, so the
-    passkey can later sign in without a user name); `exclude` keeps an authenticator from registering twice."""
+    passkey can later sign in without a user name); `exclude` keeps an authenticator from registering twice;
+    `attachment` asks for this device's own authenticator (platform) or a roaming one (a security key, a phone)."""
     options = generate_registration_options(
         rp_id=rp.id,
         rp_name=rp.name,
@@ -208,6 +212,7 @@ def registration_options(
             resident_key=ResidentKeyRequirement.REQUIRED,
             require_resident_key=True,
             user_verification=UserVerificationRequirement(user_verification),
+            authenticator_attachment=AuthenticatorAttachment(attachment) if attachment else None,
         ),
         exclude_credentials=_descriptors(exclude),
         supported_pub_key_algs=ALGORITHMS,

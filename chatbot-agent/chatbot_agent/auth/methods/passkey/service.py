@@ -67,11 +67,15 @@ REMOVED_MAIL = MailTemplate(
 
 @dataclass(frozen=True)
 class Passkey:
-    """A registered passkey, as the account page shows it (never its key)."""
+    """A registered passkey: what the account page shows, and Better Auth's passkey object over REST (its public
+    key is public; the private key never leaves the authenticator)."""
 
     id: str
+    user_id: str
     name: str | None
     credential_id: str
+    public_key: str
+    counter: int
     device_type: str  # singleDevice | multiDevice (synced, e.g. by a password manager)
     backed_up: bool
     transports: tuple[str, ...]
@@ -82,8 +86,11 @@ class Passkey:
     def of(cls, row: asyncpg.Record) -> Passkey:
         return cls(
             row["id"],
+            row["userId"],
             row["name"],
             row["credentialID"],
+            row["publicKey"],
+            row["counter"],
             row["deviceType"],
             row["backedUp"],
             tuple(t for t in (row["transports"] or "").split(",") if t),
@@ -146,7 +153,14 @@ class PasskeyService:
 
     # ----------------------------------------------------------------------------------------------- register
 
-    async def registration_options(self, principal: Principal, client: Client) -> dict[str, Any]:
+    async def registration_options(
+        self,
+        principal: Principal,
+        client: Client,
+        *,
+        attachment: ceremony.Attachment | None = None,
+        user_name: str | None = None,
+    ) -> dict[str, Any]:
         """Options for `navigator.credentials.create()`; the challenge works once, for this user, 5 minutes."""
         core, user = self.core, principal.user
         await core.limiter.hit([(self.rules["options"], client.ip)])
@@ -156,10 +170,11 @@ class PasskeyService:
             self.rp,
             challenge=token.encode(),
             user_handle=user.id.encode(),
-            user_name=user.email,
+            user_name=(user_name or "").strip()[:NAME_MAX] or user.email,
             user_display_name=user.name or user.email,
             exclude=[_stored(r) for r in existing],
             user_verification=self.user_verification,
+            attachment=attachment,
         )
 
     async def register(self, principal: Principal, response: Any, name: str | None, client: Client) -> Passkey:
@@ -226,13 +241,15 @@ class PasskeyService:
 
     # ---------------------------------------------------------------------------------------------- sign in
 
-    async def sign_in_options(self, client: Client) -> dict[str, Any]:
+    async def sign_in_options(self, client: Client, principal: Principal | None = None) -> dict[str, Any]:
         """Options for `navigator.credentials.get()` with no allowed list: the browser offers the passkeys it holds
-        for this site, and the one the user picks says who they are."""
+        for this site, and the one the user picks says who they are. A signed-in caller (re-authenticating, as
+        Better Auth's client may) gets their own passkeys as the allowed list."""
         await self.core.limiter.hit([(self.rules["options"], client.ip)])
+        allow = [] if principal is None else [_stored(r) for r in await rows.of_user(self.core.pool, principal.user.id)]
         token = await self.core.verifications.create(SIGN_IN, "", CHALLENGE_TTL_SECONDS)
         return ceremony.authentication_options(
-            self.rp, challenge=token.encode(), user_verification=self.user_verification
+            self.rp, challenge=token.encode(), allow=allow, user_verification=self.user_verification
         )
 
     async def sign_in(
