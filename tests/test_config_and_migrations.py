@@ -8,6 +8,7 @@ import sys
 
 import asyncpg
 import pytest
+from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.config import ConfigError, load_settings
 from chatbot_agent.db import migrate
 
@@ -89,7 +90,9 @@ async def test_cli_migrate_against_database_url(databases, tmp_path):
     )
     first, second = run(), run()
     assert first.returncode == 0, first.stderr
-    assert "applied 1 migration(s)" in first.stdout.replace(f"applied {len(migrate.available())}", "applied 1")
+    assert "applied 1 migration(s)" in first.stdout.replace(
+        f"applied {len(migrate.available(migration_sources()))}", "applied 1"
+    )
     assert "applied 0 migration(s)" in second.stdout
 
 

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import asyncpg
 import pytest
 import pytest_asyncio
+from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.config import ConfigError, load_environment
 from chatbot_agent.db import migrate
 from chatbot_agent.dbsource import check, dsn, mcp, pool
@@ -246,7 +247,9 @@ async def test_the_postgres_mcp_servers_dsn_is_the_services_database(tmp_path, d
     assert target.source == f"{config} server 'db'" and target.dsn == url
     conn = await pool.connect(target, settings_for(tmp_path))
     try:
-        assert await conn.fetchval("SELECT count(*) FROM auth_migrations") == len(migrate.available())
+        assert await conn.fetchval("SELECT count(*) FROM auth_migrations") == len(
+            migrate.available(migration_sources())
+        )
     finally:
         await conn.close()
 
@@ -311,7 +314,7 @@ async def test_check_db_end_to_end_through_the_postgres_mcp_server(tmp_path, che
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    version = max(m.version for m in migrate.available())
+    version = max(m.version for m in migrate.available(migration_sources()))
     assert f"MCP server 'postgres' ({POSTGRES_BIN} '${{DATABASE_URL}}'): tools query" in out
     tables = "account, auth_migrations, auth_rate_limit, session, user, verification"
     assert f"through MCP 'postgres': database {urlsplit(checked_db).path[1:]} as postgres; {tables}" in out
@@ -410,13 +413,13 @@ async def test_migrate_uses_the_database_neon_mcp_names_and_logs_where_from(tmp_
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert f"applied {len(migrate.available())} migration(s)" in result.stdout
+    assert f"applied {len(migrate.available(migration_sources()))} migration(s)" in result.stdout
     line = next(line for line in result.stderr.splitlines() if "database: Neon project" in line)
     assert "database: Neon project proj-test via MCP server 'neon' (postgresql://postgres:***@%2F" in line
     assert "/neonmig_" in line
     assert SECRET not in result.stdout + result.stderr
     conn = await asyncpg.connect(fresh)
     try:
-        assert await migrate.applied_versions(conn) == [m.version for m in migrate.available()]
+        assert await migrate.applied_versions(conn) == [m.version for m in migrate.available(migration_sources())]
     finally:
         await conn.close()

@@ -348,6 +348,32 @@ class Settings:
     graphql_max_aliases: int = setting(15, _int, positive=True)
     max_body_bytes: int = setting(65536, _int, positive=True)
 
+    # ---- passkeys (WebAuthn)
+    passkey_rp_id: str | None = setting(
+        None,
+        _optional,
+        section="passkeys (WebAuthn)",
+        help="The relying party id passkeys are bound to: a host name, never an IP address (browsers refuse those; "
+        "use http://localhost:PORT in development). Default: PUBLIC_URL's host. The registrable domain "
+        "(example.com) shares passkeys between its subdomains. Changing it later orphans every passkey.",
+    )
+    passkey_origins: tuple[str, ...] = setting(
+        (),
+        _origins,
+        "Exact origins the web app runs passkey ceremonies from (comma-separated), each on the RP ID or a subdomain "
+        "of it. Default: PUBLIC_URL and FRONTEND_URL (those on the RP ID).",
+    )
+    passkey_rp_name: str = setting("Chatbot Agent", _str, "The name browsers show in their passkey prompts.")
+    passkey_user_verification: str = setting(
+        "preferred",
+        _choice("preferred", "required"),
+        "preferred: any passkey signs in; one that verified its user (PIN, biometric) also counts as the second "
+        "factor. required: passkeys that cannot verify the user are refused.",
+    )
+    rate_limit_passkey_ip: RateLimit = setting(
+        RateLimit(30, 300), _rate, "Passkey options and passkey sign-ins per client address (each counted on its own)."
+    )
+
     @property
     def production(self) -> bool:
         return self.app_env == "production"

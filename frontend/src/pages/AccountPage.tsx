@@ -19,6 +19,7 @@ import { usePasswordPolicy } from '../hooks/usePasswordPolicy';
 import { authErrorMessage, mapAuthError, requestErrorMessage, type AuthErrorData } from '../lib/errors';
 import { describeUserAgent, formatDate, formatDateTime, initials } from '../lib/format';
 import { validateChangePassword, type ChangePasswordValues } from '../lib/validation';
+import { PasskeysSection } from './account/PasskeysSection';
 
 export function AccountPage() {
   const { user, setUser, refresh } = useAuth();
@@ -80,6 +81,7 @@ export function AccountPage() {
         <ProfileSection user={user} />
         <SessionsSection onAuthError={onAuthError} />
         <ChangePasswordSection onAuthError={onAuthError} />
+        <PasskeysSection onAuthError={onAuthError} />
       </div>
     </AppShell>
   );

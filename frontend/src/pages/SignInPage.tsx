@@ -4,6 +4,7 @@ import { useClient } from 'urql';
 import { useAuth } from '../auth/AuthContext';
 import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
 import { PasswordField, TextField } from '../components/Fields';
+import { PasskeySignInButton } from '../components/PasskeySignInButton';
 import { AuthCard } from '../components/Layout';
 import { SignInMutation } from '../graphql/operations';
 import { runMutation } from '../graphql/run';
@@ -72,6 +73,7 @@ export function SignInPage() {
           Sign in
         </SubmitButton>
       </form>
+      <PasskeySignInButton />
     </AuthCard>
   );
 }

@@ -25,7 +25,7 @@ function renderApp(path: string, handlers: Record<string, Handler>) {
 
 const location = () => screen.getByTestId('location').textContent;
 const signedOut = { Me: () => ({ me: null }) };
-const signedIn = { Me: () => ({ me: ADA }), MySessions: () => ({ mySessions: [] }) };
+const signedIn = { Me: () => ({ me: ADA }), MySessions: () => ({ mySessions: [] }), MyPasskeys: () => ({ myPasskeys: [] }) };
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -38,7 +38,7 @@ describe('route guards', () => {
     let me: typeof ADA | null = null;
     const { server, user } = renderApp('/account', {
       Me: () => ({ me }),
-      MySessions: () => ({ mySessions: [] }),
+      MySessions: () => ({ mySessions: [] }), MyPasskeys: () => ({ myPasskeys: [] }),
       SignIn: () => {
         me = ADA;
         return { signIn: { __typename: 'AuthSuccess', user: ADA } };
@@ -75,7 +75,7 @@ describe('route guards', () => {
     let up = false;
     const { user } = renderApp('/account', {
       Me: () => (up ? { me: ADA } : new Response('Bad gateway', { status: 502, headers: { 'content-type': 'text/plain' } })),
-      MySessions: () => ({ mySessions: [] }),
+      MySessions: () => ({ mySessions: [] }), MyPasskeys: () => ({ myPasskeys: [] }),
     });
     await screen.findByRole('heading', { name: 'Can’t reach the server' });
     expect(screen.getByRole('alert').textContent).toMatch(/can’t reach the server/i);
@@ -192,7 +192,7 @@ describe('sign up', () => {
     let me: typeof ADA | null = null;
     const { server, user } = renderApp('/sign-up', {
       Me: () => ({ me }),
-      MySessions: () => ({ mySessions: [] }),
+      MySessions: () => ({ mySessions: [] }), MyPasskeys: () => ({ myPasskeys: [] }),
       SignUp: () => {
         me = ADA;
         return { signUp: { __typename: 'AuthSuccess', user: ADA } };

@@ -9,7 +9,7 @@ from importlib import import_module
 from ...config import ConfigError, Settings
 from .base import Method
 
-REGISTRY: tuple[str, ...] = ("password",)
+REGISTRY: tuple[str, ...] = ("password", "passkey")
 
 
 def load(folder: str) -> Method:
