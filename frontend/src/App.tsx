@@ -5,11 +5,13 @@ import { AuthProvider } from './auth/AuthContext';
 import { GuestOnly, HomeRedirect, RequireAuth } from './auth/guards';
 import { createClient } from './graphql/client';
 import { AccountPage } from './pages/AccountPage';
+import { DeleteAccountPage } from './pages/DeleteAccountPage';
 import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
+import { VerifyEmailPage } from './pages/VerifyEmailPage';
 
 export function AppRoutes() {
   return (
@@ -33,6 +35,15 @@ export function AppRoutes() {
       />
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/verify-email" element={<VerifyEmailPage />} />
+      <Route
+        path="/delete-account"
+        element={
+          <RequireAuth>
+            <DeleteAccountPage />
+          </RequireAuth>
+        }
+      />
       <Route
         path="/account"
         element={

@@ -9,7 +9,7 @@ export type User = UserFieldsFragment;
 /** Who is signed in, as far as the server said last. `unreachable`: the first `me` failed (offline, 5xx…). */
 export type AuthState =
   | { status: 'loading' }
-  | { status: 'ready'; user: User | null; signedOut?: boolean }
+  | { status: 'ready'; user: User | null; signedOut?: boolean; notice?: string }
   | { status: 'unreachable'; message: string };
 
 export interface AuthContextValue {
@@ -17,9 +17,10 @@ export interface AuthContextValue {
   user: User | null;
   /**
    * After sign-in/sign-up (a user) or an answer that ended the session (null). `signedOut`: the user asked to
-   * sign out, so guarded pages send them to sign-in with a notice rather than "sign in to continue".
+   * sign out, so guarded pages send them to sign-in with a notice rather than "sign in to continue"; `notice`
+   * replaces the default "You have signed out." (e.g. after deleting the account).
    */
-  setUser: (user: User | null, options?: { signedOut?: boolean }) => void;
+  setUser: (user: User | null, options?: { signedOut?: boolean; notice?: string }) => void;
   /** Ask the server again who is signed in. */
   refresh: () => Promise<void>;
 }
@@ -44,9 +45,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void refresh();
   }, [refresh]);
 
-  const setUser = useCallback((user: User | null, options?: { signedOut?: boolean }) => {
+  const setUser = useCallback((user: User | null, options?: { signedOut?: boolean; notice?: string }) => {
     generation.current++;
-    setState({ status: 'ready', user, signedOut: user === null && options?.signedOut === true });
+    const signedOut = user === null && options?.signedOut === true;
+    setState({ status: 'ready', user, signedOut, ...(signedOut && options?.notice ? { notice: options.notice } : {}) });
   }, []);
 
   const value = useMemo<AuthContextValue>(

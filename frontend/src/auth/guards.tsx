@@ -11,7 +11,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (state.status === 'loading') return <FullPageStatus kind="loading" />;
   if (state.status === 'unreachable') return <FullPageStatus kind="unreachable" message={state.message} onRetry={refresh} />;
   if (state.user === null && state.signedOut) {
-    return <Navigate to="/sign-in" replace state={{ notice: 'You have signed out.' }} />;
+    return <Navigate to="/sign-in" replace state={{ notice: state.notice ?? 'You have signed out.' }} />;
   }
   if (state.user === null) return <Navigate to={signInPath(location.pathname + location.search)} replace />;
   return <>{children}</>;

@@ -53,7 +53,7 @@ export function SubmitButton({
   pending: boolean;
   children: ReactNode;
   pendingLabel: string;
-  variant?: 'primary' | 'secondary';
+  variant?: 'primary' | 'secondary' | 'danger';
 }) {
   return (
     <button type="submit" className={`button button-${variant} button-block`} disabled={pending} aria-busy={pending}>

@@ -140,3 +140,38 @@ export function validateChangePassword(
     confirmPassword: checkConfirmation(values.newPassword, values.confirmPassword),
   });
 }
+
+export interface ProfileValues {
+  firstName: string;
+  lastName: string;
+}
+
+export function validateProfile(values: ProfileValues): FieldErrors<keyof ProfileValues> {
+  return compact({
+    firstName: checkName(values.firstName, 'first name'),
+    lastName: checkName(values.lastName, 'last name'),
+  });
+}
+
+export interface ChangeEmailValues {
+  newEmail: string;
+  password: string;
+}
+
+export function validateChangeEmail(values: ChangeEmailValues, currentEmail: string): FieldErrors<keyof ChangeEmailValues> {
+  const emailError = checkEmail(values.newEmail);
+  return compact({
+    newEmail:
+      emailError ??
+      (values.newEmail.trim().toLowerCase() === currentEmail.toLowerCase() ? 'This is already your email address.' : undefined),
+    password: values.password === '' ? 'Enter your password.' : undefined,
+  });
+}
+
+export interface DeleteAccountValues {
+  password: string;
+}
+
+export function validateDeleteAccount(values: DeleteAccountValues): FieldErrors<keyof DeleteAccountValues> {
+  return compact({ password: values.password === '' ? 'Enter your password.' : undefined });
+}

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { useClient, useQuery } from 'urql';
-import { useAuth, type User } from '../auth/AuthContext';
+import { useAuth } from '../auth/AuthContext';
 import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
 import { PasswordField } from '../components/Fields';
 import { AppShell } from '../components/Layout';
@@ -17,9 +17,13 @@ import { useForm } from '../hooks/useForm';
 import { usePageTitle } from '../hooks/usePageTitle';
 import { usePasswordPolicy } from '../hooks/usePasswordPolicy';
 import { authErrorMessage, mapAuthError, requestErrorMessage, type AuthErrorData } from '../lib/errors';
-import { describeUserAgent, formatDate, formatDateTime, initials } from '../lib/format';
+import { describeUserAgent, formatDateTime, initials } from '../lib/format';
 import { validateChangePassword, type ChangePasswordValues } from '../lib/validation';
+import { ChangeEmailSection } from './account/ChangeEmailSection';
+import { DeleteAccountSection } from './account/DeleteAccountSection';
+import { EmailVerificationNotice } from './account/EmailVerificationNotice';
 import { PasskeysSection } from './account/PasskeysSection';
+import { ProfileSection } from './account/ProfileSection';
 
 export function AccountPage() {
   const { user, setUser, refresh } = useAuth();
@@ -78,40 +82,15 @@ export function AccountPage() {
             </div>
           ) : null}
         </div>
-        <ProfileSection user={user} />
+        <EmailVerificationNotice user={user} onAuthError={onAuthError} />
+        <ProfileSection user={user} onAuthError={onAuthError} />
         <SessionsSection onAuthError={onAuthError} />
         <ChangePasswordSection onAuthError={onAuthError} />
         <PasskeysSection onAuthError={onAuthError} />
+        <ChangeEmailSection user={user} onAuthError={onAuthError} />
+        <DeleteAccountSection onAuthError={onAuthError} />
       </div>
     </AppShell>
-  );
-}
-
-function ProfileSection({ user }: { user: User }) {
-  return (
-    <section className="card section" aria-labelledby="profile-title">
-      <h2 id="profile-title" className="section-title">
-        Profile
-      </h2>
-      <dl className="details">
-        <div>
-          <dt>First name</dt>
-          <dd>{user.firstName}</dd>
-        </div>
-        <div>
-          <dt>Last name</dt>
-          <dd>{user.lastName}</dd>
-        </div>
-        <div>
-          <dt>Email</dt>
-          <dd className="break">{user.email}</dd>
-        </div>
-        <div>
-          <dt>Member since</dt>
-          <dd>{formatDate(user.createdAt)}</dd>
-        </div>
-      </dl>
-    </section>
   );
 }
 

@@ -1,29 +1,9 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
-import { MemoryRouter, useLocation } from 'react-router';
+import { screen, waitFor, within } from '@testing-library/react';
+import type userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { App } from '../App';
-import { createClient } from '../graphql/client';
-import { ADA, authError, fakeServer, type Handler } from '../test/fakeServer';
+import { ADA, authError } from '../test/fakeServer';
+import { location, renderApp } from '../test/renderApp';
 
-function LocationProbe() {
-  const location = useLocation();
-  return <output data-testid="location">{location.pathname + location.search}</output>;
-}
-
-function renderApp(path: string, handlers: Record<string, Handler>) {
-  const server = fakeServer({ PasswordPolicy: () => ({ passwordPolicy: { minLength: 8, maxLength: 128 } }), ...handlers });
-  const client = createClient({ url: 'http://app.test/graphql', fetch: server.fetch });
-  render(
-    <MemoryRouter initialEntries={[path]}>
-      <App client={client} />
-      <LocationProbe />
-    </MemoryRouter>,
-  );
-  return { server, user: userEvent.setup() };
-}
-
-const location = () => screen.getByTestId('location').textContent;
 const signedOut = { Me: () => ({ me: null }) };
 const signedIn = { Me: () => ({ me: ADA }), MySessions: () => ({ mySessions: [] }), MyPasskeys: () => ({ myPasskeys: [] }) };
 
