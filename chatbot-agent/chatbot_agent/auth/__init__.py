@@ -17,7 +17,7 @@ class Auth:
     def __init__(self, core: Core, methods: list[Method]) -> None:
         self.core = core
         self.methods = methods
-        self.services: dict[str, Any] = {}
+        self.services: dict[str, Any] = core.services
         for method in methods:
             service = method.service(core)
             self.services[method.name] = service

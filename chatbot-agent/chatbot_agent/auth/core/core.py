@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
@@ -60,6 +61,9 @@ class Core:
         self.verifications = Verifications(pool)
         self.events = Events()
         self.gates: list[Gate] = []
+        # Each enabled method's service by method name, filled as they are built (in registry order), so a method
+        # can build on an earlier one: the account method checks passwords with the password method's service.
+        self.services: dict[str, Any] = {}
 
     async def sign_in(
         self,
