@@ -320,6 +320,31 @@ class Settings:
     mail_from: str = setting("Chatbot Agent <no-reply@localhost>", _str)
     smtp_timeout: float = setting(10.0, _float, positive=True)
 
+    # ---- email verification and account
+    email_verification: str = setting(
+        "optional",
+        _choice("off", "optional", "required"),
+        section="email verification and account",
+        help="off: sign-up mails no link | optional: sign-up mails a link to verify the address | required: the "
+        "same, and signing in to an unverified account answers EMAIL_NOT_VERIFIED (only after a correct password) "
+        "and mails a fresh link.",
+    )
+    email_verification_ttl_seconds: int = setting(
+        24 * 3600,
+        _int,
+        "How long a mailed verification link works (also the link that confirms a new email address).",
+        positive=True,
+    )
+    email_verification_resend_seconds: int = setting(
+        300, _int, "With EMAIL_VERIFICATION=required, signing in mails a fresh link at most this often.", positive=True
+    )
+    delete_account_ttl_seconds: int = setting(
+        3600,
+        _int,
+        "How long a mailed account-deletion link works (an account without a password confirms deletion by mail).",
+        positive=True,
+    )
+
     # ---- abuse resistance
     trusted_origins: tuple[str, ...] = setting(
         (),
@@ -343,6 +368,13 @@ class Settings:
     rate_limit_reset_request_ip: RateLimit = setting(RateLimit(10, 3600), _rate)
     rate_limit_reset_request_email: RateLimit = setting(RateLimit(3, 3600), _rate)
     rate_limit_reset_ip: RateLimit = setting(RateLimit(20, 3600), _rate)
+    rate_limit_verify_email_ip: RateLimit = setting(RateLimit(30, 3600), _rate)
+    rate_limit_send_verification_email: RateLimit = setting(
+        RateLimit(3, 900), _rate, "Verification links an account may ask for (per account)."
+    )
+    rate_limit_account_mail: RateLimit = setting(
+        RateLimit(5, 3600), _rate, "Email-change confirmations and deletion links an account may ask for (per account)."
+    )
     graphql_max_depth: int = setting(10, _int, positive=True)
     graphql_max_tokens: int = setting(1000, _int, positive=True)
     graphql_max_aliases: int = setting(15, _int, positive=True)
