@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from chatbot_agent.api.graphql.schema import build_schema
 from chatbot_agent.auth.methods import available, enabled
-from chatbot_agent.config import load_settings
+from chatbot_agent.config import ConfigError, load_settings
 
 PACKAGE = Path(__file__).resolve().parents[1] / "chatbot-agent" / "chatbot_agent"
 # A layer may import from the layers after it, never from those before it.
@@ -78,6 +79,13 @@ def test_a_method_switched_off_has_no_fields(tmp_path):
     core_only = build_schema([]).as_str()
     assert "signUp(" not in core_only and "requestPasswordReset(" not in core_only and "me: User" in core_only
     for method in available():
-        others = [m.name for m in available() if m.name != method.name] or ["password"]
+        # every other method but those that need this one (they would refuse to start without it)
+        others = [m.name for m in available() if m.name != method.name and method.name not in m.requires]
+        others = others or ["password"]
         chosen = enabled(load_settings(env={"AUTH_METHODS": ",".join(others)}, env_file=None, data_dir=tmp_path))
         assert method.name not in {m.name for m in chosen} or others == ["password"]
+    # and a method whose requirement is switched off stops start-up, naming what it needs
+    with pytest.raises(ConfigError, match="account needs password"):
+        enabled(load_settings(env={"AUTH_METHODS": "email-verification,account"}, env_file=None, data_dir=tmp_path))
+    fields = build_schema([m for m in available() if m.name != "account"]).as_str()
+    assert "verifyEmail(" in fields and "deleteAccount(" not in fields and "updateProfile(" not in fields
