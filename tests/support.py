@@ -35,7 +35,8 @@ BASE_URL = "http://testserver"
 
 
 def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
-    """Test settings: no .env read, fixed secrets, cheap argon2 (still argon2id), rate limits off unless asked."""
+    """Test settings: no .env read, fixed secrets, cheap argon2 (still argon2id), rate limits off and no verification
+    mails at sign-up (EMAIL_VERIFICATION=off: each mail a test counts is one it asked for) unless asked."""
     values: dict[str, Any] = dict(
         app_env="test",
         database_url=database_url,
@@ -47,6 +48,7 @@ def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
         argon2_memory_kib=1024,
         argon2_time_cost=1,
         rate_limit_enabled=False,
+        email_verification="off",
         db_connect_retries=0,
         db_connect_timeout=3.0,
     )
@@ -217,6 +219,18 @@ def reset_link(message: Message) -> str:
 
 def reset_token(message: Message) -> str:
     return reset_link(message).split("token=", 1)[1]
+
+
+def mailed_link(message: Message, path: str) -> str:
+    """The link to `<frontend>/<path>?token=…` in a mail's text part (and, the same, in its HTML part)."""
+    match = re.search(rf"https?://[^\s\"<>]+/{path}\?token=[\w-]+", body_of(message))
+    assert match, f"the mail carries a /{path} link: {body_of(message)!r}"
+    assert match.group(0) in body_of(message, "html"), "the HTML part carries the same link"
+    return match.group(0)
+
+
+def mailed_token(message: Message, path: str = "verify-email") -> str:
+    return mailed_link(message, path).split("token=", 1)[1]
 
 
 # ------------------------------------------------------------------------------------------------ live server
