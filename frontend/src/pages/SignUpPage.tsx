@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useClient } from 'urql';
 import { useAuth } from '../auth/AuthContext';
@@ -13,6 +13,7 @@ import { usePageTitle } from '../hooks/usePageTitle';
 import { usePasswordPolicy } from '../hooks/usePasswordPolicy';
 import { mapAuthError } from '../lib/errors';
 import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, validateSignUp, type SignUpValues } from '../lib/validation';
+import { VerifyEmailSent } from './VerifyEmailSent';
 
 const FIELDS = ['firstName', 'lastName', 'email', 'password', 'confirmPassword'] as const;
 type Field = (typeof FIELDS)[number];
@@ -24,6 +25,7 @@ export function SignUpPage() {
   const [params] = useSearchParams();
   const next = params.get('next');
   const headingRef = usePageTitle('Create your account');
+  const [verifyFirst, setVerifyFirst] = useState<string>(); // EMAIL_VERIFICATION=required: the account waits for the link
 
   const validate = useCallback((values: SignUpValues) => validateSignUp(values, policy), [policy]);
   const submit = useCallback(
@@ -38,6 +40,7 @@ export function SignUpPage() {
       });
       if (!outcome.ok) return { fields: {}, form: outcome.message };
       const result = outcome.data.signUp;
+      if (result.__typename === 'AuthError' && result.code === 'EMAIL_NOT_VERIFIED') return setVerifyFirst(result.message);
       if (result.__typename === 'AuthError') return mapAuthError<Field>(result, FIELDS);
       if (result.__typename !== 'AuthSuccess') return { fields: {}, form: 'Please sign in to continue.' };
       setUser(result.user);
@@ -51,6 +54,7 @@ export function SignUpPage() {
     submit,
   });
 
+  if (verifyFirst) return <VerifyEmailSent message={verifyFirst} />;
   return (
     <AuthCard
       title="Create your account"

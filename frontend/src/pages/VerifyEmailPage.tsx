@@ -20,7 +20,7 @@ export function VerifyEmailPage() {
   const [params] = useSearchParams();
   const token = params.get('token')?.trim() ?? '';
   const client = useClient();
-  const { refresh } = useAuth();
+  const { state, refresh } = useAuth();
   const [stage, setStage] = useState<Stage>(
     token ? { kind: 'verifying' } : { kind: 'bad-link', message: 'This page needs the link from your email.' },
   );
@@ -43,12 +43,20 @@ export function VerifyEmailPage() {
         return;
       }
       setStage({ kind: 'done', message: result.message });
-      void refresh(); // the signed-in user (if it is them) is now verified, or has a new address
     });
     return () => {
       active = false;
     };
-  }, [client, token, refresh]);
+  }, [client, token]);
+
+  // The signed-in user (if it is them) is now verified, or has a new address: ask who we are once more, after the
+  // page's first `me` has answered (urql would share that request, and its answer may predate the change).
+  const refreshed = useRef(false);
+  useEffect(() => {
+    if (stage.kind !== 'done' || state.status === 'loading' || refreshed.current) return;
+    refreshed.current = true;
+    void refresh();
+  }, [stage.kind, state.status, refresh]);
 
   if (stage.kind === 'verifying') return <Verifying />;
   if (stage.kind === 'done') return <Verified message={stage.message} />;

@@ -209,7 +209,26 @@ describe('delete account', () => {
   });
 });
 
-describe('sign in with an unverified email (EMAIL_VERIFICATION=required)', () => {
+describe('EMAIL_VERIFICATION=required', () => {
+  it('sign-up without a session says to open the mailed link', async () => {
+    const { server, user } = renderApp('/sign-up', {
+      Me: () => ({ me: null }),
+      SignUp: () => ({
+        signUp: authError('EMAIL_NOT_VERIFIED', 'We sent a link to ada@example.com. Open it to verify your address, then sign in.'),
+      }),
+    });
+    await user.type(await screen.findByLabelText('First name'), 'Ada');
+    await user.type(screen.getByLabelText('Last name'), 'Lovelace');
+    await user.type(screen.getByLabelText('Email'), 'ada@example.com');
+    await user.type(screen.getByLabelText('Password'), 'analytical engine');
+    await user.type(screen.getByLabelText('Confirm password'), 'analytical engine');
+    await user.click(screen.getByRole('button', { name: 'Create account' }));
+    await screen.findByRole('heading', { name: 'Check your email' });
+    expect(screen.getByText(/We sent a link to ada@example.com./).getAttribute('role')).toBe('status');
+    expect(screen.getByRole('link', { name: 'Go to sign in' }).getAttribute('href')).toBe('/sign-in');
+    expect(server.calls.filter((c) => c.operationName === 'Me')).toHaveLength(1); // no session to ask about
+  });
+
   it('shows why at form level', async () => {
     const { user } = renderApp('/sign-in', {
       Me: () => ({ me: null }),
