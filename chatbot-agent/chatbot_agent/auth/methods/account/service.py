@@ -38,8 +38,8 @@ DELETED_MAIL = MailTemplate(
     subject="Your account has been deleted",
     paragraphs=(
         "Your account ({email}) and everything stored with it have been deleted, and every session signed out.",
-        "If this was not you, reset the password of any other account that shares it: the deleted account cannot "
-        "be restored, but this address is free to sign up again.",
+        "If you did not ask for this, someone else was signed in to your account. It cannot be restored, but this "
+        "address is free to sign up again.",
     ),
 )
 
