@@ -54,7 +54,8 @@ DeleteAccountResult = Annotated[DeleteAccountSuccess | AuthError, strawberry.uni
 
 
 def _service(info: Info) -> AccountService:
-    return ctx_of(info).auth.account
+    service: AccountService = ctx_of(info).auth.account
+    return service
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ....db import ratelimits, users
 from ....db import verifications as verification_rows
+from ....db.common import Executor
 from ...core import events
 from ...core.core import Core
 from ...core.errors import AuthFailure, Code
@@ -58,11 +59,13 @@ class AccountService:
 
     @property
     def passwords(self) -> PasswordService:
-        return self.core.services["password"]
+        service: PasswordService = self.core.services["password"]
+        return service
 
     @property
     def email_verification(self) -> EmailVerificationService:
-        return self.core.services["email-verification"]
+        service: EmailVerificationService = self.core.services["email-verification"]
+        return service
 
     # ------------------------------------------------------------------------------------------------ profile
 
@@ -127,7 +130,7 @@ class AccountService:
         await core.events.emit(events.ACCOUNT_DELETED, user=user, client=client)
         return Deletion(True, "Your account has been deleted.")
 
-    async def _erase(self, conn, user: User) -> None:
+    async def _erase(self, conn: Executor, user: User) -> None:
         await users.delete(conn, user.id)  # sessions and accounts go with it (ON DELETE CASCADE)
         await verification_rows.delete_subject(conn, user.id)
         await ratelimits.delete_keys(conn, self._rate_limit_keys(user))

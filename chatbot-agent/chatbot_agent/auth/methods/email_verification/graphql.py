@@ -43,7 +43,8 @@ SendVerificationEmailResult = Annotated[
 
 
 def _service(info: Info) -> EmailVerificationService:
-    return ctx_of(info).auth.email_verification
+    service: EmailVerificationService = ctx_of(info).auth.email_verification
+    return service
 
 
 @strawberry.type
