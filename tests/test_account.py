@@ -142,6 +142,23 @@ async def test_a_newer_change_request_replaces_the_older_link(api, smtp_server):
     assert (await api(VERIFY, {"token": current}))["verifyEmail"]["user"]["email"] == second
 
 
+async def test_a_new_password_cancels_a_pending_change(app_api, smtp_server):
+    """The notice to the old address says so: resetting the password takes the account back from whoever asked."""
+    app, api = app_api
+    old, new = unique("owner"), unique("intruder")
+    await sign_up(api, old)
+    await api(CHANGE, {"email": new, "password": PASSWORD})
+    token = mailed_token(await smtp_server.wait_for(new))
+    notice = await smtp_server.wait_for(old)
+    assert "also cancels the change" in body_of(notice)
+    await new_client(app)(REQUEST_RESET, {"email": old})
+    reset = reset_token(await smtp_server.wait_for(old, 2))
+    done = await new_client(app)(RESET, {"token": reset, "password": "the owner's new passphrase"})
+    assert done["resetPassword"]["__typename"] == "ResetPasswordSuccess"
+    assert (await new_client(app)(VERIFY, {"token": token}))["verifyEmail"]["code"] == "INVALID_OR_EXPIRED_TOKEN"
+    assert (await sign_in(new_client(app), old, "the owner's new passphrase"))["user"]["email"] == old
+
+
 async def test_email_taken_when_asked_and_when_confirmed(app_api, smtp_server, db):
     app, api = app_api
     mine, theirs, later = unique("mine"), unique("theirs"), unique("later")

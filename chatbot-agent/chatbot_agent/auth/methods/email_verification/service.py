@@ -51,7 +51,7 @@ CHANGE_NOTICE_MAIL = MailTemplate(
         "Someone signed in to your account asked to change its email address to {new_email}. The change happens "
         "when the link we sent to that address is opened.",
     ),
-    after=("If this was not you, reset your password now, which also cancels the change: {forgot_link}",),
+    after=("If this was not you, reset your password now; that also cancels the change: {forgot_link}",),
 )
 
 
@@ -81,6 +81,8 @@ class EmailVerificationService:
             "send_email": Rule("sendVerificationEmail", "email", s.rate_limit_send_verification_email),
         }
         core.events.on(events.USER_SIGNED_UP, self._on_sign_up)
+        core.events.on(events.PASSWORD_RESET, self._cancel_change)  # the owner took the account back
+        core.events.on(events.PASSWORD_CHANGED, self._cancel_change)
         if self.mode == "required":
             core.gates.append(self._verified_only)
 
@@ -167,6 +169,11 @@ class EmailVerificationService:
         return Verified(user, f"Your email address is now {user.email}.")
 
     # ------------------------------------------------------------------------------------- changing the address
+
+    async def _cancel_change(self, event: Event) -> None:
+        """A new password ends a pending email change: whoever asked for it with the old password loses it."""
+        if event.user_id is not None:
+            await self.core.verifications.revoke_all(CHANGE, event.user_id)
 
     async def send_change_link(self, user: User, new_email: str) -> None:
         """Mail a link that moves `user` to `new_email` when opened there (a newer request replaces older ones), and
