@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useClient } from 'urql';
 import { useAuth } from '../auth/AuthContext';
@@ -23,7 +23,7 @@ export function DeleteAccountPage() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | undefined>(token ? undefined : 'This page needs the link from your email.');
 
-  const confirm = async (event: React.FormEvent) => {
+  const confirm = async (event: FormEvent) => {
     event.preventDefault();
     setPending(true);
     setError(undefined);
