@@ -43,7 +43,6 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
-    testTimeout: 30_000, // a busy machine, not a slow app: page flows with typing take seconds under load
     restoreMocks: true,
     testTimeout: 30000, // jsdom + user-event on a loaded 2-core CI machine: 5 s was not enough
   },

@@ -1,9 +1,6 @@
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
-// The machine running the tests may be busy: waiting longer for what must appear costs nothing when it appears.
-configure({ asyncUtilTimeout: 5000 });
-
 afterEach(() => {
   cleanup();
 });
