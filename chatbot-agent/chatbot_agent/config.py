@@ -368,7 +368,11 @@ class Settings:
     rate_limit_reset_request_ip: RateLimit = setting(RateLimit(10, 3600), _rate)
     rate_limit_reset_request_email: RateLimit = setting(RateLimit(3, 3600), _rate)
     rate_limit_reset_ip: RateLimit = setting(RateLimit(20, 3600), _rate)
-    rate_limit_verify_email_ip: RateLimit = setting(RateLimit(30, 3600), _rate)
+    rate_limit_verification_ip: RateLimit = setting(
+        RateLimit(30, 3600),
+        _rate,
+        "verifyEmail, and verification links asked for while signed out (per client address).",
+    )
     rate_limit_send_verification_email: RateLimit = setting(
         RateLimit(3, 900), _rate, "Verification links an account may ask for (per account)."
     )

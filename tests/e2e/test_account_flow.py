@@ -103,7 +103,7 @@ def test_verify_rename_change_email_and_delete(server, browser, smtp_server):  #
     assert new_email in body_of(old_notice)
     confirm = verify_link(smtp_server.wait_for_sync(new_email, timeout=20))
     page.goto(confirm)
-    expect(heading(page, "Email verified")).to_be_visible()
+    expect(heading(page, "Email address changed")).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text(new_email)
     page.get_by_role("link", name="Go to your account").click()
     expect(profile).to_contain_text(new_email)

@@ -49,14 +49,20 @@ async def insert(
     )
 
 
-async def set_names(db: Executor, user_id: str, first_name: str, last_name: str) -> asyncpg.Record | None:
+async def set_names(
+    db: Executor, user_id: str, first_name: str, last_name: str, *, image: str | None = None, set_image: bool = False
+) -> asyncpg.Record | None:
+    """The names (and `name`, first + ' ' + last), and with `set_image` the image (None removes it)."""
     return await db.fetchrow(
-        """UPDATE "user" AS u SET "firstName" = $2, "lastName" = $3, name = $2 || ' ' || $3, "updatedAt" = now()
+        """UPDATE "user" AS u SET "firstName" = $2, "lastName" = $3, name = $2 || ' ' || $3,
+               image = CASE WHEN $5 THEN $4 ELSE image END, "updatedAt" = now()
            WHERE id = $1 RETURNING """
         + USER_COLS,
         user_id,
         first_name,
         last_name,
+        image,
+        set_image,
     )
 
 

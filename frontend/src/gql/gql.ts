@@ -14,7 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.VerifyEmailDocument,
+    "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.VerifyEmailDocument,
     "\n  mutation SendVerificationEmail {\n    sendVerificationEmail {\n      __typename\n      ... on SendVerificationEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SendVerificationEmailDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      __typename\n      ... on UpdateProfileSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.UpdateProfileDocument,
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.ChangeEmailDocument,
@@ -43,7 +43,7 @@ type Documents = {
     "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SignInWithPasskeyDocument,
 };
 const documents: Documents = {
-    "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.VerifyEmailDocument,
+    "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.VerifyEmailDocument,
     "\n  mutation SendVerificationEmail {\n    sendVerificationEmail {\n      __typename\n      ... on SendVerificationEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SendVerificationEmailDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      __typename\n      ... on UpdateProfileSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.UpdateProfileDocument,
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.ChangeEmailDocument,
@@ -89,7 +89,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+export function graphql(source: "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

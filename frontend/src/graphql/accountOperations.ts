@@ -8,6 +8,7 @@ export const VerifyEmailMutation = graphql(`
       __typename
       ... on VerifyEmailSuccess {
         message
+        outcome
         user {
           ...UserFields
         }

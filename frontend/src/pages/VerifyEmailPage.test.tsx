@@ -4,8 +4,8 @@ import { ADA, authError } from '../test/fakeServer';
 import { renderApp } from '../test/renderApp';
 
 const VERIFIED = { ...ADA, emailVerified: true };
-const success = (message = 'Your email address ada@example.com is verified.') => ({
-  verifyEmail: { __typename: 'VerifyEmailSuccess', message, user: VERIFIED },
+const success = (message = 'Your email address ada@example.com is verified.', outcome = 'VERIFIED') => ({
+  verifyEmail: { __typename: 'VerifyEmailSuccess', message, outcome, user: VERIFIED },
 });
 
 describe('verify email page', () => {
@@ -35,13 +35,22 @@ describe('verify email page', () => {
       VerifyEmail: () => {
         me = VERIFIED;
         setTimeout(answerFirstMe, 10);
-        return success('Your email address is now ada@example.com.');
+        return success('Your email address is now ada@example.com.', 'EMAIL_CHANGED');
       },
     });
-    await screen.findByText('Your email address is now ada@example.com.');
+    await screen.findByRole('heading', { name: 'Email address changed' });
     await user.click(await screen.findByRole('link', { name: 'Go to your account' }));
     await screen.findByText('Verified');
     expect(meCalls).toBe(2);
+  });
+
+  it('says where the next link went when the current address approved a change', async () => {
+    renderApp('/verify-email?token=confirm', {
+      Me: () => ({ me: null }),
+      VerifyEmail: () => success('We sent a link to ada@new.example. Your email address changes when you open it.', 'CHANGE_CONFIRMED'),
+    });
+    await screen.findByRole('heading', { name: 'Check your new inbox' });
+    expect(screen.getByText(/We sent a link to ada@new\.example\./)).toBeTruthy();
   });
 
   it('explains a used or expired link and lets a signed-in, unverified user ask for a new one', async () => {

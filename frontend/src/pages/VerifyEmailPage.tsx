@@ -8,9 +8,18 @@ import { runMutation, type Outcome } from '../graphql/run';
 import { usePageTitle } from '../hooks/usePageTitle';
 import { SendAnswerRegion, useSendVerificationEmail } from '../hooks/useSendVerificationEmail';
 import { authErrorMessage } from '../lib/errors';
-import type { VerifyEmailMutation as VerifyEmailData } from '../gql/graphql';
+import type { VerifyEmailMutation as VerifyEmailData, VerifyEmailOutcome } from '../gql/graphql';
 
-type Stage = { kind: 'verifying' } | { kind: 'done'; message: string } | { kind: 'bad-link'; message: string };
+type Stage =
+  | { kind: 'verifying' }
+  | { kind: 'done'; message: string; outcome: VerifyEmailOutcome }
+  | { kind: 'bad-link'; message: string };
+
+const DONE_TITLE: Record<VerifyEmailOutcome, string> = {
+  VERIFIED: 'Email verified',
+  EMAIL_CHANGED: 'Email address changed',
+  CHANGE_CONFIRMED: 'Check your new inbox',
+};
 
 /**
  * `/verify-email?token=…`, opened from the mailed link (after sign-up, or to confirm a new address). Sends the
@@ -42,7 +51,7 @@ export function VerifyEmailPage() {
         setStage({ kind: 'bad-link', message: authErrorMessage(result) });
         return;
       }
-      setStage({ kind: 'done', message: result.message });
+      setStage({ kind: 'done', message: result.message, outcome: result.outcome });
     });
     return () => {
       active = false;
@@ -59,7 +68,7 @@ export function VerifyEmailPage() {
   }, [stage.kind, state.status, refresh]);
 
   if (stage.kind === 'verifying') return <Verifying />;
-  if (stage.kind === 'done') return <Verified message={stage.message} />;
+  if (stage.kind === 'done') return <Verified message={stage.message} title={DONE_TITLE[stage.outcome]} />;
   return <BadLink message={stage.message} />;
 }
 
@@ -74,12 +83,12 @@ function Verifying() {
   );
 }
 
-function Verified({ message }: { message: string }) {
-  const headingRef = usePageTitle('Email verified');
+function Verified({ message, title }: { message: string; title: string }) {
+  const headingRef = usePageTitle(title);
   const { user } = useAuth();
   return (
     <AuthCard
-      title="Email verified"
+      title={title}
       headingRef={headingRef}
       icon={
         <div className="result-icon result-icon-success" aria-hidden="true">

@@ -18,13 +18,21 @@ from ...core.events import Event
 from ...core.ratelimit import Rule, key
 from ...core.records import Client, Principal, User
 from ...core.templates import MailTemplate
-from ...core.validation import clean_email, clean_name
-from ..email_verification.service import EmailVerificationService, duration
+from ...core.validation import clean_email, clean_name, split_name
+from ..email_verification.service import EmailVerificationService, LinkFor, duration
 from ..password.service import PasswordService
 
 log = logging.getLogger(__name__)
 
 DELETE = "delete-account"  # the verification kind of a mailed deletion link
+IMAGE_MAX = 2048
+
+
+class Unset:
+    """A field the caller left out (as opposed to None: remove it)."""
+
+
+UNSET = Unset()
 
 DELETE_CONFIRM_MAIL = MailTemplate(
     subject="Confirm deleting your account",
@@ -69,32 +77,61 @@ class AccountService:
 
     # ------------------------------------------------------------------------------------------------ profile
 
-    async def update_profile(self, principal: Principal, first_name: str, last_name: str, client: Client) -> User:
-        """The same rules as at sign-up; `user.name` stays first + ' ' + last (Better Auth reads it)."""
-        first = clean_name(first_name, "firstName")
-        last = clean_name(last_name, "lastName")
-        row = await users.set_names(self.core.pool, principal.user.id, first, last)
+    async def update_profile(
+        self,
+        principal: Principal,
+        first_name: str | None,
+        last_name: str | None,
+        client: Client,
+        *,
+        name: str | None = None,
+        image: str | Unset | None = UNSET,
+    ) -> User:
+        """The same rules as at sign-up; `user.name` stays first + ' ' + last (Better Auth reads it). A name left
+        out (None) stays as it is; Better Auth's clients send one `name`, split as at sign-up, and may set `image`."""
+        user = principal.user
+        if name is not None:
+            first_name, last_name = split_name(name)
+        first = clean_name(user.first_name if first_name is None else first_name, "firstName")
+        last = clean_name(user.last_name if last_name is None else last_name, "lastName", required=name is None)
+        if isinstance(image, str) and (len(image) > IMAGE_MAX or not image.isprintable()):
+            raise AuthFailure(Code.INVALID_INPUT, "The image must be a URL of at most 2048 characters.", "image")
+        row = await users.set_names(
+            self.core.pool,
+            user.id,
+            first,
+            last,
+            image=None if isinstance(image, Unset) else image,
+            set_image=not isinstance(image, Unset),
+        )
         if row is None:  # deleted meanwhile
             raise AuthFailure(Code.NOT_AUTHENTICATED, "You are not signed in.")
-        user = User.of(row)
-        await self.core.events.emit(events.PROFILE_UPDATED, user=user, client=client)
-        return user
+        updated = User.of(row)
+        await self.core.events.emit(events.PROFILE_UPDATED, user=updated, client=client)
+        return updated
 
     # ------------------------------------------------------------------------------------------- email change
 
-    async def change_email(self, principal: Principal, new_email: str, password: str) -> str:
+    async def change_email(
+        self, principal: Principal, new_email: str, password: str | None, *, link_for: LinkFor | None = None
+    ) -> str:
         """Mail a confirmation link to the new address (and a notice to the current one). Nothing changes until the
-        link is opened; the address must still be free then."""
+        link is opened; the address must still be free then. Without the password (Better Auth's clients do not
+        send it) the current address confirms the change first: its link sends the one to the new address."""
         user = principal.user
         address = clean_email(new_email, "newEmail")
         if address == user.email.lower():
             raise AuthFailure(Code.INVALID_INPUT, "This is already your email address.", "newEmail")
-        await self.passwords.check_password(user, password)  # first: only the owner learns whether it is taken
+        if password is not None:
+            await self.passwords.check_password(user, password)  # first: only the owner learns whether it is taken
         if await users.by_email(self.core.pool, address) is not None:
             raise AuthFailure(Code.EMAIL_TAKEN, "An account with this email already exists.", "newEmail")
         await self.core.limiter.hit([(self.rules["account_mail"], user.email)])
-        await self.email_verification.send_change_link(user, address)
-        log.info("email change requested", extra={"user_id": user.id})
+        log.info("email change requested", extra={"user_id": user.id, "with_password": password is not None})
+        if password is None:
+            await self.email_verification.send_change_request(user, address, link_for)
+            return f"We sent a link to {user.email}: open it to confirm the change to {address}."
+        await self.email_verification.send_change_link(user, address, link_for)
         return f"We sent a confirmation link to {address}. Your email address changes when you open it."
 
     # ------------------------------------------------------------------------------------------- deletion

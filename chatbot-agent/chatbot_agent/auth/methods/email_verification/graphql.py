@@ -20,6 +20,13 @@ class EmailVerificationMode(enum.Enum):
     REQUIRED = "required"
 
 
+@strawberry.enum(description="What opening a mailed link did.")
+class VerifyEmailOutcome(enum.Enum):
+    VERIFIED = "verified"  # the account's address is verified
+    EMAIL_CHANGED = "changed"  # the account moved to the address the link was mailed to (verified)
+    CHANGE_CONFIRMED = "confirmed"  # the current address approved a change: the link to the new one is on its way
+
+
 @strawberry.input
 class VerifyEmailInput:
     token: str
@@ -29,6 +36,7 @@ class VerifyEmailInput:
 class VerifyEmailSuccess:
     user: User
     message: str
+    outcome: VerifyEmailOutcome
 
 
 @strawberry.type
@@ -63,7 +71,9 @@ class Mutation:
     @as_data
     async def verify_email(self, info: Info, input: VerifyEmailInput) -> VerifyEmailResult:
         verified = await _service(info).verify_email(input.token, ctx_of(info).client)
-        return VerifyEmailSuccess(user=user_of(verified.user), message=verified.message)
+        return VerifyEmailSuccess(
+            user=user_of(verified.user), message=verified.message, outcome=VerifyEmailOutcome(verified.kind)
+        )
 
     @strawberry.mutation(description="Mail the signed-in user a new verification link (rate-limited).")
     @as_data
