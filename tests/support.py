@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import re
 import secrets
 import socket
@@ -223,9 +224,9 @@ def reset_token(message: Message) -> str:
 
 def mailed_link(message: Message, path: str) -> str:
     """The link to `<frontend>/<path>?token=…` in a mail's text part (and, the same, in its HTML part)."""
-    match = re.search(rf"https?://[^\s\"<>]+/{path}\?token=[\w-]+", body_of(message))
+    match = re.search(rf"https?://[^\s\"<>]+/{path}\?token=[\w-]+(?:&[\w.%-]+=[\w.%-]*)*", body_of(message))
     assert match, f"the mail carries a /{path} link: {body_of(message)!r}"
-    assert match.group(0) in body_of(message, "html"), "the HTML part carries the same link"
+    assert match.group(0) in html.unescape(body_of(message, "html")), "the HTML part carries the same link"
     return match.group(0)
 
 

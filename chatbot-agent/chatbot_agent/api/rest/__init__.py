@@ -107,4 +107,4 @@ class RestApp:
 
 
 # Re-exported for methods' rest.py files: `from ...api.rest import Rest, route, user_json …`
-from .base import session_json, user_json  # noqa: E402,F401
+from .base import session_json, user_json, with_query  # noqa: E402,F401

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 from starlette.datastructures import MutableHeaders
@@ -114,6 +115,13 @@ def session_json(session: Session, token: str) -> dict[str, Any]:
         "userId": session.user_id,
         "id": session.id,
     }
+
+
+def with_query(url: str, **params: str) -> str:
+    """`url` with `params` set in its query (kept: its other parameters), like URL.searchParams.set."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode(query + list(params.items()))))
 
 
 def json_response(data: Any, status: int = 200) -> Response:

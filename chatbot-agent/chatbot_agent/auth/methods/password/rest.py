@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from starlette.responses import Response
 
-from ....api.rest import Rest, RestError, route, user_json
+from ....api.rest import Rest, RestError, route, user_json, with_query
 
 
 async def sign_up(rest: Rest) -> dict[str, Any]:
@@ -90,13 +90,6 @@ async def reset_password(rest: Rest) -> dict[str, Any]:
         raise RestError(400, "INVALID_TOKEN", "Invalid token")
     await rest.auth.password.reset_password(token, new, rest.client)
     return {"status": True}
-
-
-def with_query(url: str, **params: str) -> str:
-    """`url` with `params` set in its query (kept: its other parameters), like URL.searchParams.set."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
-    return urlunsplit(parts._replace(query=urlencode(query + list(params.items()))))
 
 
 ROUTES = [
