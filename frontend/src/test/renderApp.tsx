@@ -14,6 +14,7 @@ function LocationProbe() {
 const defaults: Record<string, Handler> = {
   PasswordPolicy: () => ({ passwordPolicy: { minLength: 8, maxLength: 128 } }),
   EmailVerificationMode: () => ({ emailVerificationMode: 'OPTIONAL' }),
+  MyPasskeys: () => ({ myPasskeys: [] }),
 };
 
 /**
