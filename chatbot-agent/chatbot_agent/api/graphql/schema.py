@@ -72,6 +72,7 @@ def build_schema(
     max_tokens: int = 1000,
     max_aliases: int = 15,
     introspection: bool = True,
+    extra_extensions: Iterable[type] = (),
 ) -> strawberry.Schema:
     """The schema of `methods` (default: every method there is, as `export-schema` publishes it)."""
     methods = list(available() if methods is None else methods)
@@ -93,4 +94,5 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
+    extensions.extend(extra_extensions)  # e.g. the metrics' operation label (http/metrics.py)
     return AuthSchema(query=query, mutation=mutation, extensions=extensions)

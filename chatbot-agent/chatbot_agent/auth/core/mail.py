@@ -12,6 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
@@ -51,6 +52,14 @@ class SmtpTarget:
         )
 
 
+class MailMonitor(Protocol):
+    """Told how each queued mail ends (metrics: sent, failed by reason)."""
+
+    def sent(self) -> None: ...
+
+    def failed(self, reason: str) -> None: ...  # "queue_full" or the exception's class name
+
+
 @dataclass(frozen=True)
 class Draft:
     to: str
@@ -67,6 +76,12 @@ class Mailer:
             maxsize=queue_size
         )
         self._worker: asyncio.Task[None] | None = None
+        self.monitor: MailMonitor | None = None
+
+    @property
+    def queued(self) -> int:
+        """Mails waiting to be composed or sent."""
+        return self._queue.qsize()
 
     @property
     def development(self) -> bool:
@@ -101,6 +116,8 @@ class Mailer:
             self._queue.put_nowait((compose, contextvars.copy_context()))  # logs keep the request's id
         except asyncio.QueueFull:
             log.error("mail queue full: a message was dropped")
+            if self.monitor is not None:
+                self.monitor.failed("queue_full")
             return False
         self.start()
         return True
@@ -148,8 +165,12 @@ class Mailer:
             draft = await compose()
             if draft is not None:
                 await self.send_now(self._message(draft))
+                if self.monitor is not None:
+                    self.monitor.sent()
         except Exception as exc:  # noqa: BLE001 - a failed mail must not kill the worker
             log.error("mail not sent: %s", type(exc).__name__)
+            if self.monitor is not None:
+                self.monitor.failed(type(exc).__name__)
 
 
 def _text_of(message: EmailMessage) -> str:

@@ -15,12 +15,13 @@ import hmac
 import os
 import secrets
 import threading
+import time
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -68,6 +69,14 @@ def _yield_to_requests() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
 
 
+class HashingMonitor(Protocol):
+    """Told when a job enters the hashing queue and when it leaves it (metrics: queue depth and wait)."""
+
+    def queued(self) -> None: ...
+
+    def started(self, waited_seconds: float | None) -> None: ...  # None: cancelled before a thread took it
+
+
 @dataclass(frozen=True)
 class Verified:
     ok: bool
@@ -89,9 +98,22 @@ class PasswordHashing:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash", initializer=_yield_to_requests)
         self.workers = workers
         self._dummy: str | None = None
+        self.monitor: HashingMonitor | None = None
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        monitor = self.monitor
+        if monitor is None:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+        submitted = time.perf_counter()
+
+        def timed() -> T:
+            monitor.started(time.perf_counter() - submitted)
+            return fn(*args)
+
+        monitor.queued()
+        future = self._pool.submit(timed)
+        future.add_done_callback(lambda f: monitor.started(None) if f.cancelled() else None)
+        return await asyncio.wrap_future(future)
 
     async def hash(self, password: str) -> str:
         return await self._run(self._hasher.hash, normalize(password))

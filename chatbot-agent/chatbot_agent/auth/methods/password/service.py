@@ -114,9 +114,13 @@ class PasswordService:
         """Verify the password, then the core's sign-in path (a session, or a pending second factor)."""
         core = self.core
         address, malformed = checked_email(email)
-        await core.limiter.hit([(self.rules["sign_in_ip"], client.ip), (self.rules["sign_in_email"], address)])
-        if malformed:
-            raise malformed
+        try:
+            await core.limiter.hit([(self.rules["sign_in_ip"], client.ip), (self.rules["sign_in_email"], address)])
+            if malformed:
+                raise malformed
+        except AuthFailure as refused:  # refused before any check of the password: counted (metrics) all the same
+            await core.events.emit(events.SIGN_IN_FAILED, client=client, method="password", code=refused.code.value)
+            raise
         if len(password) > core.settings.password_max_length * 4:
             raise AuthFailure(Code.INVALID_CREDENTIALS, errors.INVALID_CREDENTIALS)  # never hash unbounded input
         found = await users.find_credential(core.pool, address)
