@@ -136,4 +136,4 @@ class Core:
         return f"{self.settings.frontend_url}{path}" + (f"?{urlencode(query)}" if query else "")
 
     async def delete_expired(self) -> dict[str, int]:
-        return await upkeep.delete_expired(self.pool)
+        return await upkeep.delete_expired(self.pool, audit_retention_days=self.settings.audit_retention_days)
