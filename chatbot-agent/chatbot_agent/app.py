@@ -36,6 +36,7 @@ from .db import migrate, upkeep
 from .dbsource import dsn
 from .dbsource import pool as db_pool
 from .http.graphiql import graphiql_routes
+from .http.metrics import HttpMetrics, Metrics
 from .http.middleware import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -90,12 +91,14 @@ class AppState:
         )
         self.mailer = Mailer(smtp_url=settings.smtp_url, sender=settings.mail_from, timeout=settings.smtp_timeout)
         self.methods = enabled(settings)
+        self.metrics = Metrics(settings)
         self.schema = build_schema(
             self.methods,
             max_depth=settings.graphql_max_depth,
             max_tokens=settings.graphql_max_tokens,
             max_aliases=settings.graphql_max_aliases,
             introspection=not settings.production,
+            extra_extensions=self.metrics.schema_extensions,
         )
         self.target: dsn.Target | None = None
         self.pool: asyncpg.Pool = None  # type: ignore[assignment]  # set in the lifespan
@@ -126,6 +129,8 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
             await migrate.migrate(conn, migration_sources())
         core = Core(settings, state.pool, state.hashing, state.tokens, state.mailer)
         state.auth = Auth(core, state.methods)
+        await state.auth.on_startup()
+        state.metrics.watch(core)
         await state.hashing.warm_up()
         state.mailer.start()
         if state.mailer.development:
@@ -135,6 +140,8 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
             yield
         finally:
             sweeper.cancel()
+            await state.metrics.stop()
+            await state.auth.on_shutdown()
             await state.mailer.stop()
             await state.pool.close()
             state.hashing.close()
@@ -158,6 +165,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Mount(rest.PREFIX, rest.RestApp(state, rest.routes_of(state.methods))),
+        *state.metrics.routes(),
     ]
     dist = settings.frontend_dist
     if dist is not None and (dist / "index.html").is_file():
@@ -171,6 +179,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.add_middleware(RequestContext)
+    app.add_middleware(HttpMetrics, metrics=state.metrics)
     return app
 
 

@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SystemExit so the `finally` below runs.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGINT, _exit_on_signal)  # Ctrl-C: the same clean stop, without a traceback
+    metrics_dir = None
     try:
         if settings.workers == 1:
             from .app import create_app
@@ -98,10 +101,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         else:
             os.environ["DATABASE_URL"] = target.dsn  # every worker joins the database resolved here, once
             os.environ[SOURCE_ENV] = target.source
+            metrics_dir = _shared_metrics_dir(settings)
             _serve_workers(settings, common, shared_socket=args.shared_socket)
     finally:
         if target.embedded is not None:
             target.embedded.cleanup()  # stops the embedded server unless another process still uses it
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
@@ -135,6 +141,18 @@ def _serve_workers(settings: Settings, common: dict, *, shared_socket: bool) -> 
         Multiprocess(config, sockets=sockets).run()  # type: ignore[arg-type]
     finally:
         hold.close()
+
+
+def _shared_metrics_dir(settings: Settings) -> str | None:
+    """With metrics on and several workers: a fresh PROMETHEUS_MULTIPROC_DIR, so that the workers' metrics add up
+    whichever worker a scrape reaches (http/metrics.py). Returns it (serve removes it on exit); None when metrics
+    are off, or when the variable is set already (another supervisor's directory, left as it is)."""
+    if settings.metrics_mode == "off" or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    path = tempfile.mkdtemp(prefix="chatbot-agent-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path  # read by prometheus-client when a worker imports it
+    log.info("metrics: %d workers share %s", settings.workers, path)
+    return path
 
 
 def _exit_on_signal(signum, frame) -> None:
@@ -189,7 +207,7 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
         target = await dsn.resolve(settings)
         conn = await pool.connect(target, settings)
         try:
-            return await upkeep.delete_expired(conn)
+            return await upkeep.delete_expired(conn, audit_retention_days=settings.audit_retention_days)
         finally:
             await conn.close()
 
@@ -236,9 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("gen-secrets", help="print fresh SESSION_SECRET and JWT_PRIVATE_KEY lines").set_defaults(
         func=cmd_gen_secrets
     )
-    sub.add_parser("cleanup", help="delete expired sessions, tokens and rate-limit windows").set_defaults(
-        func=cmd_cleanup
-    )
+    sub.add_parser(
+        "cleanup", help="delete expired sessions, tokens, rate-limit windows and old audit rows"
+    ).set_defaults(func=cmd_cleanup)
     sub.add_parser("env-example", help="print .env.example, rendered from the settings' declarations").set_defaults(
         func=cmd_env_example
     )

@@ -410,9 +410,39 @@ class Settings:
         RateLimit(30, 300), _rate, "Passkey options and passkey sign-ins per client address (each counted on its own)."
     )
 
+    # ---- operations
+    metrics: str = setting(
+        "auto",
+        _choice("auto", "on", "off", "token"),
+        section="operations: metrics and the security audit trail",
+        help="Prometheus metrics at /metrics: auto (on outside production, off in production) | on | off | token "
+        "(only for `Authorization: Bearer <METRICS_TOKEN>`).",
+    )
+    metrics_token: str | None = setting(
+        None,
+        _optional,
+        secret=True,
+        help="The bearer token /metrics asks for with METRICS=token: at least 32 characters (e.g. openssl rand -hex "
+        "32).",
+    )
+    audit_retention_days: int = setting(
+        90,
+        _int,
+        positive=True,
+        help="Days the security audit trail (table auth_audit: sign-ins, password and email changes, revocations "
+        "...) is kept; the expiry sweep and `chatbot-agent cleanup` delete older rows.",
+    )
+
     @property
     def production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def metrics_mode(self) -> str:
+        """on | off | token: METRICS, with auto resolved (off in production, on elsewhere)."""
+        if self.metrics == "auto":
+            return "off" if self.production else "on"
+        return self.metrics
 
     @property
     def secure_cookies(self) -> bool:
@@ -544,6 +574,8 @@ def _check_consistency(s: Settings) -> None:
         raise ConfigError("DB_POOL_MIN must not exceed DB_POOL_MAX")
     if s.argon2_memory_kib < 8 * s.argon2_parallelism:
         raise ConfigError("ARGON2_MEMORY_KIB must be at least 8 × ARGON2_PARALLELISM")
+    if s.metrics == "token" and len(s.metrics_token or "") < 32:
+        raise ConfigError("METRICS=token needs METRICS_TOKEN of at least 32 characters (e.g. openssl rand -hex 32)")
     if s.production and s.argon2_memory_kib < 19456 and s.argon2_time_cost < 2:
         raise ConfigError("argon2 parameters below OWASP's minimum (m=19 MiB, t=2) are refused in production")
     for n, key in enumerate(s.jwt_previous_keys, 1):
