@@ -327,6 +327,26 @@ def test_account_sessions_and_change_password(server, browser):
     shot(laptop, "18-change-password-done")
 
     phone.goto(base + "/sign-in")
+    sign_in_with(phone, email, OLD_PASSWORD)  # the old password: a failed sign-in
+    expect(phone.get_by_role("alert").filter(has_text="Email or password is incorrect.")).to_be_visible()
     sign_in_with(phone, email, NEW_PASSWORD)
     expect(heading(phone, f"{FIRST} {LAST}")).to_be_visible()
+
+    # the account page lists what happened, newest first
+    laptop.reload()
+    activity = laptop.get_by_role("region", name="Recent security activity")
+    expect(activity.get_by_role("listitem").first).to_contain_text("Signed in")
+    expect(activity.get_by_role("listitem")).to_have_text(
+        [
+            re.compile(r"^Signed in"),
+            re.compile(r"^Sign-in failed: wrong password"),
+            re.compile(r"^Password changed"),
+            re.compile(r"^Signed out of 1 session"),
+            re.compile(r"^Signed in"),  # the phone
+            re.compile(r"^Signed in"),  # the session sign-up opened
+            re.compile(r"^Account created"),
+        ]
+    )
+    expect(activity.get_by_role("listitem").first).to_contain_text("127.0.0.1")
+    shot(laptop, "19-account-security-activity")
     assert problems == [], problems

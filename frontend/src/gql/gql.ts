@@ -41,6 +41,7 @@ type Documents = {
     "\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.DeletePasskeyDocument,
     "\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.PasskeySignInOptionsDocument,
     "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SignInWithPasskeyDocument,
+    "\n  query MySecurityEvents($limit: Int) {\n    mySecurityEvents(limit: $limit) {\n      id\n      event\n      createdAt\n      code\n      method\n      ipAddress\n      userAgent\n      revokedSessions\n    }\n  }\n": typeof types.MySecurityEventsDocument,
 };
 const documents: Documents = {
     "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.VerifyEmailDocument,
@@ -70,6 +71,7 @@ const documents: Documents = {
     "\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.DeletePasskeyDocument,
     "\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.PasskeySignInOptionsDocument,
     "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SignInWithPasskeyDocument,
+    "\n  query MySecurityEvents($limit: Int) {\n    mySecurityEvents(limit: $limit) {\n      id\n      event\n      createdAt\n      code\n      method\n      ipAddress\n      userAgent\n      revokedSessions\n    }\n  }\n": types.MySecurityEventsDocument,
 };
 
 /**
@@ -194,6 +196,10 @@ export function graphql(source: "\n  mutation PasskeySignInOptions {\n    passke
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MySecurityEvents($limit: Int) {\n    mySecurityEvents(limit: $limit) {\n      id\n      event\n      createdAt\n      code\n      method\n      ipAddress\n      userAgent\n      revokedSessions\n    }\n  }\n"): (typeof documents)["\n  query MySecurityEvents($limit: Int) {\n    mySecurityEvents(limit: $limit) {\n      id\n      event\n      createdAt\n      code\n      method\n      ipAddress\n      userAgent\n      revokedSessions\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -24,6 +24,7 @@ import { DeleteAccountSection } from './account/DeleteAccountSection';
 import { EmailVerificationNotice } from './account/EmailVerificationNotice';
 import { PasskeysSection } from './account/PasskeysSection';
 import { ProfileSection } from './account/ProfileSection';
+import { SecurityActivity } from './account/SecurityActivity';
 
 export function AccountPage() {
   const { user, setUser, refresh } = useAuth();
@@ -88,6 +89,7 @@ export function AccountPage() {
         <ChangePasswordSection onAuthError={onAuthError} />
         <PasskeysSection onAuthError={onAuthError} />
         <ChangeEmailSection user={user} onAuthError={onAuthError} />
+        <SecurityActivity />
         <DeleteAccountSection onAuthError={onAuthError} />
       </div>
     </AppShell>
