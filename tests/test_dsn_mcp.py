@@ -316,7 +316,7 @@ async def test_check_db_end_to_end_through_the_postgres_mcp_server(tmp_path, che
     out = result.stdout
     version = max(m.version for m in migrate.available(migration_sources()))
     assert f"MCP server 'postgres' ({POSTGRES_BIN} '${{DATABASE_URL}}'): tools query" in out
-    tables = "account, auth_migrations, auth_rate_limit, session, user, verification"
+    tables = "account, auth_audit, auth_migrations, auth_rate_limit, session, user, verification"
     assert f"through MCP 'postgres': database {urlsplit(checked_db).path[1:]} as postgres; {tables}" in out
     assert f"; migration version {version}" in out and "directly (asyncpg): database " in out
     assert out.rstrip().endswith("OK: the service and MCP server 'postgres' use the same database")

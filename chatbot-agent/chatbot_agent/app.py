@@ -141,8 +141,8 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         finally:
             sweeper.cancel()
             await state.metrics.stop()
+            await state.mailer.stop()  # first: a queued mail job may still emit an event (audit)
             await state.auth.on_shutdown()
-            await state.mailer.stop()
             await state.pool.close()
             state.hashing.close()
 

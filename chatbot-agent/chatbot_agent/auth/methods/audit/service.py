@@ -126,6 +126,9 @@ class AuditService:
         self.core = core
         self._queue: asyncio.Queue[audit.AuditRow] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self._writer: asyncio.Task[None] | None = None
+        self._queued = self._written = 0  # rows queued / rows whose insert has ended (written or failed)
+        self._progress = asyncio.Event()
+        self._closed = False
         self.dropped = 0
         core.events.on_any(self._record)
 
@@ -134,12 +137,16 @@ class AuditService:
     async def _record(self, event: Event) -> None:
         if not recorded(event.name) or event.data.get("code") in NOT_RECORDED:
             return
+        if self._closed:
+            log.warning("audit: event %s after shutdown not recorded", event.name)
+            return
         try:
             self._queue.put_nowait(row_of(event, datetime.now(UTC)))
         except asyncio.QueueFull:
             self.dropped += 1
             log.error("audit queue full: event %s not recorded", event.name)
             return
+        self._queued += 1
         self._start()
 
     def _start(self) -> None:
@@ -156,21 +163,31 @@ class AuditService:
             except Exception as exc:  # noqa: BLE001 - the user's action stands; the trail loses these rows
                 log.error("audit: %d event(s) not recorded: %s", len(batch), type(exc).__name__)
             finally:
+                self._written += len(batch)
+                self._progress.set()
                 for _ in batch:
                     self._queue.task_done()
 
     async def flush(self, within: float = 1.0) -> None:
-        """Wait (at most `within` seconds) until the rows queued so far are written."""
+        """Wait (at most `within` seconds) until the rows queued before this call are written; rows queued
+        meanwhile (a busy server) do not make it wait longer."""
+        target = self._queued
         if self._writer is None or self._writer.done():
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._queue.join(), within)
+            async with asyncio.timeout(within):
+                while self._written < target:
+                    self._progress.clear()
+                    await self._progress.wait()
 
     async def on_startup(self) -> None:
         self._start()
 
     async def on_shutdown(self) -> None:
-        await self.flush(within=5.0)
+        self._closed = True
+        if self._writer is not None and not self._writer.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), 5.0)
         if self._queue.qsize():
             log.warning("audit writer stopped with %d event(s) unrecorded", self._queue.qsize())
         if self._writer is not None:
