@@ -3,6 +3,7 @@ protects them, and with `serve --workers 2` every scrape sees the sum of both wo
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -54,6 +55,12 @@ async def test_counters_move_after_a_sign_in_and_a_failed_one(app_api, smtp_serv
     await smtp_server.wait_for(email)
     await api.post("{ me { id ")  # not GraphQL
     await api.http.get("/no/such/path")
+    # REST (Better Auth's routes): by path template, and its sign-ins counted like GraphQL's
+    assert (await api.http.get("/api/auth/ok")).status_code == 200
+    link_status = (await api.http.get("/api/auth/reset-password/not-a-token")).status_code  # no callbackURL: 400
+    wrong = {"email": email, "password": WRONG}
+    origin = {"origin": "http://localhost:8000"}  # the cookie goes along: a trusted Origin is needed
+    assert (await api.http.post("/api/auth/sign-in/email", json=wrong, headers=origin)).status_code == 401
     after = await scrape(api.http)
 
     def moved(name: str, **labels: str) -> float:
@@ -61,7 +68,7 @@ async def test_counters_move_after_a_sign_in_and_a_failed_one(app_api, smtp_serv
 
     # sign-ins by outcome: the sign-up's session, the sign-in, the wrong password, the malformed email
     assert moved("sign_ins_total", method="password", result="success") == 2
-    assert moved("sign_ins_total", method="password", result="INVALID_CREDENTIALS") == 1
+    assert moved("sign_ins_total", method="password", result="INVALID_CREDENTIALS") == 2  # GraphQL, REST
     assert moved("sign_ins_total", method="password", result="INVALID_INPUT") == 1
     # GraphQL by operation (type + top-level field), with latency
     assert moved("graphql_requests_total", type="mutation", operation="signIn") == 3
@@ -72,6 +79,10 @@ async def test_counters_move_after_a_sign_in_and_a_failed_one(app_api, smtp_serv
     assert moved("http_requests_total", route="/graphql", method="POST", status="200") == 6
     assert moved("http_requests_total", route="(unmatched)", method="GET", status="404") == 1
     assert moved("http_request_duration_seconds_count", route="/graphql", method="POST") == 6
+    assert moved("http_requests_total", route="/api/auth/ok", method="GET", status="200") == 1
+    assert moved("http_requests_total", route="/api/auth/sign-in/email", method="POST", status="401") == 1
+    route = "/api/auth/reset-password/:token"  # the template, not the token
+    assert moved("http_requests_total", route=route, method="GET", status=str(link_status)) == 1
     # hashing: sign-up (hash), sign-in (verify), wrong password (verify) went through the queue
     assert moved("password_hash_wait_seconds_count") >= 3
     assert value(after, "password_hash_queue_depth") == 0
@@ -80,6 +91,11 @@ async def test_counters_move_after_a_sign_in_and_a_failed_one(app_api, smtp_serv
     assert value(after, "db_pool_max_connections") == 10
     assert value(after, "db_pool_connections", state="idle") >= 1
     assert ("chatbot_auth_db_pool_connections", frozenset({("state", "in_use")})) in after
+    for _ in range(100):  # the mail reached the receiver; the sender counts it once the SMTP exchange has ended
+        if moved("mail_sent_total") == 1:
+            break
+        await asyncio.sleep(0.1)
+        after = await scrape(api.http)
     assert moved("mail_sent_total") == 1
     assert value(after, "mail_queue_depth") == 0
     assert value(after, "worker_processes") == 1

@@ -1,8 +1,8 @@
 """Prometheus metrics at /metrics, with prometheus-client.
 
 What is measured:
-- every HTTP request by route (the path template of the matched route, never the raw path) and method: count by
-  status, latency;
+- every HTTP request by route (the path template of the matched route, never the raw path: "/api/auth/reset-
+  password/:token") and method: count by status, latency;
 - every GraphQL request by operation: its type and top-level field (`mutation signIn`), taken from the validated
   document. The client's operation name is not used: a client could send a new one per request and grow the
   label set without bound. A request that never executes (invalid JSON or GraphQL) is `(invalid)`;
@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 PREFIX = "chatbot_auth_"
 OPERATION_KEY = "chatbot_agent.graphql_operation"  # set in the ASGI scope by the schema extension
+ROUTE_KEY = "chatbot_agent.route"  # set by a transport that routes by itself (api/rest: "/api/auth/sign-in/email")
 INVALID = "(invalid)"
 UNMATCHED = "(unmatched)"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -205,7 +206,7 @@ class Metrics:
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
         method = scope["method"] if scope["method"] in METHODS else "other"
         route = scope.get("route")
-        template = (getattr(route, "path", None) or "/") if route is not None else UNMATCHED
+        template = scope.get(ROUTE_KEY) or ((getattr(route, "path", None) or "/") if route is not None else UNMATCHED)
         self.http_requests.labels(template, method, str(status)).inc()
         self.http_latency.labels(template, method).observe(seconds)
         if template == "/graphql" and method == "POST":

@@ -88,6 +88,7 @@ class RestApp:
         if found is None:
             return await Response(status_code=404)(scope, receive, send)
         r, params = found
+        scope["chatbot_agent.route"] = PREFIX + r.path  # the path template, for the metrics (http/metrics.py)
         rest = Rest(Request(scope, receive), self.state, params)
         try:
             if r.method != "GET":
