@@ -283,3 +283,29 @@ async def test_retention_must_be_positive(tmp_path):
     with pytest.raises(ConfigError, match="AUDIT_RETENTION_DAYS"):
         load_settings({"AUDIT_RETENTION_DAYS": "0"}, env_file=None)
     assert make_settings("postgresql://x/y", tmp_path).audit_retention_days == 90
+
+
+DELETE_ACCOUNT = """mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) {
+  __typename ... on DeleteAccountSuccess { deleted } ... on AuthError { code message } } }"""
+
+
+async def test_deleting_the_account_erases_its_trail_and_keeps_the_deletion_anonymous(app_api, db):
+    app, api = app_api
+    email = unique("leaving")
+    api.http.headers["user-agent"] = BROWSER
+    user_id = (await api(SIGN_UP, sign_up_input(email)))["signUp"]["user"]["id"]
+    await api(SIGN_IN, sign_in_input(email, WRONG))
+    assert len(await my_events(api)) == 3  # signed up, signed in, a failed sign-in
+    answer = (await api(DELETE_ACCOUNT, {"input": {"password": PASSWORD}}))["deleteAccount"]
+    assert answer == {"__typename": "DeleteAccountSuccess", "deleted": True}
+    # a row still queued for the user when the account went (another worker's, say) is not written
+    audit = app.state.auth.auth.audit
+    await app.state.auth.auth.core.events.emit(events.SIGNED_OUT, user_id=user_id, client=Client(ip="198.51.100.1"))
+    await audit.flush()
+    assert await db.fetchval('SELECT count(*) FROM auth_audit WHERE "userId" = $1', user_id) == 0
+    assert not [row for row in await all_rows(db) if user_id in row or email in row]
+    deletion = await db.fetchrow(
+        """SELECT "userId", "ipAddress", "userAgent" FROM auth_audit WHERE event = 'user.deleted'
+           ORDER BY id DESC LIMIT 1"""
+    )
+    assert tuple(deletion) == (None, "127.0.0.1", BROWSER)

@@ -25,12 +25,18 @@ class AuditRow(NamedTuple):
 
 
 async def insert_many(db: asyncpg.Pool | asyncpg.Connection, rows: Sequence[AuditRow]) -> None:
-    """One round trip for a batch (asyncpg pipelines executemany)."""
+    """One round trip for a batch (asyncpg pipelines executemany). A row of a user who no longer exists is not
+    written: rows reach the table after the action, and an account deleted meanwhile leaves no row behind."""
     await db.executemany(
         """INSERT INTO auth_audit ("userId", "createdAt", event, code, "ipAddress", "userAgent", details)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)""",
+           SELECT $1, $2, $3, $4, $5, $6, $7::jsonb
+           WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM "user" WHERE id = $1)""",
         rows,
     )
+
+
+async def delete_of_user(db: Executor, user_id: str) -> int:
+    return count(await db.execute('DELETE FROM auth_audit WHERE "userId" = $1', user_id))
 
 
 async def of_user(db: Executor, user_id: str, limit: int) -> list[asyncpg.Record]:

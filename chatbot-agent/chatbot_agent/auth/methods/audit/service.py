@@ -9,6 +9,10 @@ Recording never slows or fails the user's action: the handler only puts the row 
 one background writer inserts batches. A failed insert, or a full queue, is logged and the action stands. A reader
 of the trail (`recent`) first waits briefly for this process's queue to drain, so a user sees their last action.
 
+An account's deletion erases its trail (no row of a deleted user is left, as account deletion promises): the
+handler deletes the user's rows at once, rows still queued are dropped at insert time (the user no longer exists),
+and the deletion itself is kept without the user (time, address, user agent) until it expires.
+
 Refused attempts that a rate limit stopped (code RATE_LIMITED) are counted by the metrics, not recorded: they cost
 the attacker nothing, and one row each would let a flood fill the table."""
 
@@ -140,8 +144,15 @@ class AuditService:
         if self._closed:
             log.warning("audit: event %s after shutdown not recorded", event.name)
             return
+        row = row_of(event, datetime.now(UTC))
+        if event.name == events.ACCOUNT_DELETED and event.user_id is not None:
+            row = row._replace(user_id=None)
+            try:
+                await audit.delete_of_user(self.core.pool, event.user_id)
+            except Exception as exc:  # noqa: BLE001 - the account is gone; its rows expire with the retention
+                log.error("audit: the rows of a deleted account were not erased: %s", type(exc).__name__)
         try:
-            self._queue.put_nowait(row_of(event, datetime.now(UTC)))
+            self._queue.put_nowait(row)
         except asyncio.QueueFull:
             self.dropped += 1
             log.error("audit queue full: event %s not recorded", event.name)
