@@ -11,7 +11,7 @@ import pyotp
 import pytest
 
 from chatbot_agent.auth.methods.two_factor import backup_codes, totp
-from chatbot_agent.auth.secretbox import SecretBox, SecretBoxError, generate_key, key_id, parse_key
+from chatbot_agent.auth.core.secretbox import SecretBox, SecretBoxError, generate_key, key_id, parse_key
 
 # ------------------------------------------------------------------------------------------------- secret box
 

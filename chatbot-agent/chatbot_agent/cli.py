@@ -172,10 +172,11 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
 def cmd_gen_secrets(args: argparse.Namespace) -> int:
     import secrets
 
-    from .keys import generate_private_key
+    from .keys import generate_private_key, generate_secret_key
 
     print(f"SESSION_SECRET={secrets.token_urlsafe(32)}")
     print(f"JWT_PRIVATE_KEY={generate_private_key()}")
+    print(f"SECRETS_ENCRYPTION_KEY={generate_secret_key()}")
     return 0
 
 
@@ -233,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check-db", help="check the database connection through the MCP configuration").set_defaults(
         func=cmd_check_db
     )
-    sub.add_parser("gen-secrets", help="print fresh SESSION_SECRET and JWT_PRIVATE_KEY lines").set_defaults(
+    sub.add_parser("gen-secrets", help="print fresh SESSION_SECRET, JWT_PRIVATE_KEY and SECRETS_ENCRYPTION_KEY lines").set_defaults(
         func=cmd_gen_secrets
     )
     sub.add_parser("cleanup", help="delete expired sessions, tokens and rate-limit windows").set_defaults(

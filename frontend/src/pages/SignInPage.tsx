@@ -1,3 +1,4 @@
+import '../components/twoFactor/twoFactor.css';
 import { useCallback } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useClient } from 'urql';
@@ -11,6 +12,7 @@ import { runMutation } from '../graphql/run';
 import { useForm } from '../hooks/useForm';
 import { usePageTitle } from '../hooks/usePageTitle';
 import { mapAuthError } from '../lib/errors';
+import { withNext } from '../auth/redirect';
 import { EMAIL_MAX_LENGTH, validateSignIn } from '../lib/validation';
 
 const FIELDS = ['email', 'password'] as const;
@@ -22,6 +24,7 @@ export function SignInPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const location = useLocation();
+  const navigate = useNavigate();
   const notice = (location.state as { notice?: string } | null)?.notice;
   const next = params.get('next');
   const headingRef = usePageTitle('Sign in');
@@ -74,6 +77,9 @@ export function SignInPage() {
         </SubmitButton>
       </form>
       <PasskeySignInButton />
+      <p className="auth-alt">
+        <Link to={withNext('/sign-in/magic-link', next)}>Email me a sign-in link</Link>
+      </p>
     </AuthCard>
   );
 }

@@ -9,7 +9,7 @@ from importlib import import_module
 from ...config import ConfigError, Settings
 from .base import Method
 
-REGISTRY: tuple[str, ...] = ("password", "email_verification", "account", "passkey")
+REGISTRY: tuple[str, ...] = ("password", "email_verification", "account", "passkey", "two_factor", "magic_link")
 
 
 def load(folder: str) -> Method:

@@ -48,7 +48,7 @@ export function TwoFactorPage() {
         if (result.code === 'INVALID_OR_EXPIRED_TOKEN') setExpired(true);
         return mapAuthError<Field>(result, FIELDS);
       }
-      setUser(result.user); // <GuestOnly> then sends the user on to `next` or /account
+      if (result.__typename === 'AuthSuccess') setUser(result.user); // <GuestOnly> then goes on to `next`
     },
     [client, mode, trustDevice, setUser],
   );

@@ -30,7 +30,7 @@ from ...core.ratelimit import Rule
 from ...core.records import Client, Principal, SecondFactorRequired, SignedIn, User
 from ...core.sessions import now
 from ...core.templates import MailTemplate
-from ...secretbox import SecretBox, SecretBoxError
+from ...core.secretbox import SecretBox, SecretBoxError
 from . import backup_codes, totp
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,13 @@ import base64
 import binascii
 import hashlib
 import secrets
-from typing import Iterable
+from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from ...keys import b64url as _b64url
+from ...keys import generate_secret_key, load_secret_key
 
 VERSION = "v1"
 KEY_BYTES = 32
@@ -34,29 +37,12 @@ class SecretBoxError(ValueError):
     """A value that cannot be opened: malformed, sealed with an unknown key, tampered with, or for another place."""
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def generate_key() -> str:
-    """A fresh key for SECRETS_ENCRYPTION_KEY: 32 random bytes, base64url without padding."""
-    return _b64url(secrets.token_bytes(KEY_BYTES))
-
-
-def parse_key(text: str) -> bytes:
-    """The 32 bytes of a key given as base64url (or standard base64); ValueError otherwise."""
-    value = text.strip()
-    try:
-        raw = _unb64url(value.replace("+", "-").replace("/", "_"))
-    except (ValueError, binascii.Error):
-        raise ValueError("expected the base64url of 32 random bytes (chatbot-agent gen-secrets)") from None
-    if len(raw) != KEY_BYTES:
-        raise ValueError(f"expected 32 bytes, got {len(raw)} (chatbot-agent gen-secrets prints a valid key)")
-    return raw
+generate_key = generate_secret_key
+parse_key = load_secret_key
 
 
 def key_id(key: bytes) -> str:
