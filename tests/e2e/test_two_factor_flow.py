@@ -98,7 +98,7 @@ def test_turn_on_two_factor_by_scanning_then_sign_in_with_a_code_a_backup_code_a
     shot(page, "2fa-03-challenge")
     page.get_by_label("Authentication code").fill("000000" if phone.at(time.time() + 30) != "000000" else "111111")
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_role("alert").get_by_text("didn’t work", exact=False)).to_be_visible()
+    expect(page.get_by_text("That code didn’t work", exact=False)).to_be_visible()
     page.get_by_label("Authentication code").fill(phone.at(time.time() + 30))
     page.get_by_role("button", name="Verify").click()
     expect(heading(page, "Ada Lovelace")).to_be_visible()

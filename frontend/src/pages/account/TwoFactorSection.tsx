@@ -177,7 +177,7 @@ function PasswordStep({
         <SubmitButton pending={form.pending} pendingLabel={text.pending} variant={action === 'enable' ? 'primary' : 'secondary'}>
           {text.button}
         </SubmitButton>
-        <button type="button" className="button button-ghost button-small" onClick={onCancel}>
+        <button type="button" className="button button-secondary button-small" onClick={onCancel}>
           Cancel
         </button>
       </div>
@@ -233,7 +233,7 @@ function ConfirmStep({
           <SubmitButton pending={form.pending} pendingLabel="Checking…">
             Turn on
           </SubmitButton>
-          <button type="button" className="button button-ghost button-small" onClick={onCancel}>
+          <button type="button" className="button button-secondary button-small" onClick={onCancel}>
             Cancel
           </button>
         </div>
