@@ -1,4 +1,3 @@
-import '../components/twoFactor/twoFactor.css';
 import { useCallback } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { useClient } from 'urql';

@@ -1,4 +1,3 @@
-import './twoFactor.css';
 import { useEffect, useState } from 'react';
 import { APP_NAME } from '../../hooks/usePageTitle';
 import { backupCodesText } from '../../lib/twoFactor';

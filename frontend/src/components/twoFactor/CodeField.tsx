@@ -1,4 +1,3 @@
-import './twoFactor.css';
 import { useId, type ChangeEvent, type ReactNode } from 'react';
 
 /**

@@ -1,4 +1,3 @@
-import './twoFactor.css';
 import { QRCodeSVG } from 'qrcode.react';
 import { groupSecret } from '../../lib/twoFactor';
 import { CopyButton } from './CopyButton';

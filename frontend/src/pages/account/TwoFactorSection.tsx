@@ -1,4 +1,3 @@
-import '../../components/twoFactor/twoFactor.css';
 import { useCallback, useState } from 'react';
 import { useClient } from 'urql';
 import { useAuth, type User } from '../../auth/AuthContext';

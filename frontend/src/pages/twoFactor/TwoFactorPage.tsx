@@ -1,4 +1,3 @@
-import '../../components/twoFactor/twoFactor.css';
 import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useClient } from 'urql';

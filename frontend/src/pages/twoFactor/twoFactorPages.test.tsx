@@ -2,12 +2,10 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { StrictMode } from 'react';
 import { MemoryRouter, useLocation } from 'react-router';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { App } from '../../App';
 import { createClient } from '../../graphql/client';
 import { ADA, authError, fakeServer, type Handler } from '../../test/fakeServer';
-
-vi.setConfig({ testTimeout: 30_000 }); // many keystrokes on a shared, busy machine
 
 function LocationProbe() {
   const location = useLocation();
