@@ -3,4 +3,4 @@
 from ..base import Method
 from .service import TwoFactorService
 
-METHOD = Method(name="two-factor", package=__name__, service=TwoFactorService, attr="two_factor", requires=("password",))
+METHOD = Method(name="two-factor", package=__name__, service=TwoFactorService, attr="two_factor")
