@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from .support import ME, SIGN_OUT, SIGN_UP, body_of, make_settings, running_app, sign_up_input
-from .test_two_factor import SIGN_IN_2FA, code, mail_with_subject, verify, with_two_factor
+from .test_two_factor import code, mail_with_subject, verify, with_two_factor
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -67,11 +67,17 @@ async def test_an_expired_link_does_not_sign_in(api, smtp_server, db):
     await api(REQUEST, {"email": email})
     token = token_of(link_in(await mail_with_subject(smtp_server, email, SUBJECT)))
     user_id = await db.fetchval('SELECT id FROM "user" WHERE email = $1', email)
-    row = await db.fetchrow("""SELECT "expiresAt" - "createdAt" AS ttl FROM verification
-                               WHERE value = $1 AND identifier LIKE 'magic-link:%'""", user_id)  # fmt: skip
+    row = await db.fetchrow(
+        """SELECT "expiresAt" - "createdAt" AS ttl FROM verification
+                               WHERE value = $1 AND identifier LIKE 'magic-link:%'""",
+        user_id,
+    )
     assert row["ttl"].total_seconds() == pytest.approx(15 * 60, abs=5)
-    await db.execute("""UPDATE verification SET "expiresAt" = now() - interval '1 second'
-                        WHERE value = $1 AND identifier LIKE 'magic-link:%'""", user_id)  # fmt: skip
+    await db.execute(
+        """UPDATE verification SET "expiresAt" = now() - interval '1 second'
+                        WHERE value = $1 AND identifier LIKE 'magic-link:%'""",
+        user_id,
+    )
     assert (await api(SIGN_IN_LINK, {"token": token}))["signInWithMagicLink"]["code"] == "INVALID_OR_EXPIRED_TOKEN"
 
 
@@ -87,8 +93,17 @@ async def test_two_factor_still_applies_after_a_magic_link(api, smtp_server):
     assert (await api(ME))["me"]["email"] == email
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/account", "//evil.example", "/\\evil.example",
-                                    "javascript:alert(1)", "http://localhost:9999/account", "account"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/account",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http://localhost:9999/account",
+        "account",
+    ],
+)
 async def test_the_link_never_leads_out_of_the_app(api, target):
     result = (await api(REQUEST, {"email": "someone@example.com", "to": target}))["requestMagicLink"]
     assert (result["code"], result["field"]) == ("INVALID_INPUT", "redirectTo")

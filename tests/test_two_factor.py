@@ -13,13 +13,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
-
 from chatbot_agent.config import RateLimit
 
 from .support import (
-    ME, REQUEST_RESET, RESET, SIGN_IN, SIGN_OUT, SIGN_UP, Api, make_settings, new_client, reset_token, running_app,
+    ME,
+    REQUEST_RESET,
+    RESET,
+    SIGN_OUT,
+    SIGN_UP,
+    Api,
+    make_settings,
+    new_client,
+    reset_token,
+    running_app,
     sign_up_input,
-)  # fmt: skip
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -95,11 +103,16 @@ async def verify(api: Api, value: str, trust: bool = False) -> dict:
 @pytest.fixture
 def limited_settings(database_url, smtp_server, tmp_path):
     return make_settings(
-        database_url, tmp_path, smtp_url=smtp_server.url, rate_limit_enabled=True,
-        rate_limit_two_factor_challenge=RateLimit(3, 300), rate_limit_two_factor_user=RateLimit(5, 900),
-        rate_limit_sign_in_ip=RateLimit(1000, 300), rate_limit_sign_in_email=RateLimit(1000, 900),
+        database_url,
+        tmp_path,
+        smtp_url=smtp_server.url,
+        rate_limit_enabled=True,
+        rate_limit_two_factor_challenge=RateLimit(3, 300),
+        rate_limit_two_factor_user=RateLimit(5, 900),
+        rate_limit_sign_in_ip=RateLimit(1000, 300),
+        rate_limit_sign_in_email=RateLimit(1000, 900),
         rate_limit_sign_up_ip=RateLimit(1000, 3600),
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- setup
@@ -121,18 +134,22 @@ async def test_setup_gives_a_scannable_secret_and_turns_on_only_with_a_code(api,
     # Nothing is on yet: sign-in still needs only the password, and me says so.
     assert (await api(ME_2FA))["me"]["twoFactorEnabled"] is False
     await api(SIGN_OUT)
-    assert (await api(SIGN_IN_2FA, {"input": {"email": email, "password": PASSWORD}}))["signIn"]["__typename"] == \
-        "AuthSuccess"  # fmt: skip
+    assert (await api(SIGN_IN_2FA, {"input": {"email": email, "password": PASSWORD}}))["signIn"][
+        "__typename"
+    ] == "AuthSuccess"
 
     # Secrets at rest: the TOTP secret and the backup codes are nowhere in the table in clear.
-    row = await db.fetchrow('SELECT t.secret, t."backupCodes", t.verified FROM "twoFactor" t JOIN "user" u '
-                            'ON u.id = t."userId" WHERE u.email = $1', email)  # fmt: skip
+    row = await db.fetchrow(
+        'SELECT t.secret, t."backupCodes", t.verified FROM "twoFactor" t JOIN "user" u '
+        'ON u.id = t."userId" WHERE u.email = $1',
+        email,
+    )
     assert row["verified"] is False
     assert setup["secret"] not in row["secret"] and row["secret"].startswith("v1.")
     stored = row["secret"] + row["backupCodes"]
     assert not any(c in stored or c.replace("-", "") in stored for c in setup["backupCodes"])
 
-    wrong_code = (await api(CONFIRM, {"c": "000000" if code(setup["secret"]) != "000000" else "111111"}))
+    wrong_code = await api(CONFIRM, {"c": "000000" if code(setup["secret"]) != "000000" else "111111"})
     assert wrong_code["confirmTwoFactor"]["code"] == "INVALID_CREDENTIALS"
     fresh_step()
     done = (await api(CONFIRM, {"c": code(setup["secret"])}))["confirmTwoFactor"]
@@ -218,8 +235,11 @@ async def test_an_expired_challenge_cannot_be_finished(api, db):
     email, secret, _ = await with_two_factor(api)
     await pending_sign_in(api, email)
     user_id = await db.fetchval('SELECT id FROM "user" WHERE email = $1', email)
-    moved = await db.execute("""UPDATE verification SET "expiresAt" = now() - interval '1 second'
-                                WHERE value = $1 AND identifier LIKE 'two-factor:%'""", user_id)  # fmt: skip
+    moved = await db.execute(
+        """UPDATE verification SET "expiresAt" = now() - interval '1 second'
+                                WHERE value = $1 AND identifier LIKE 'two-factor:%'""",
+        user_id,
+    )
     assert moved == "UPDATE 1"
     assert (await verify(api, code(secret, 1)))["code"] == "INVALID_OR_EXPIRED_TOKEN"
     assert (await api(ME))["me"] is None
@@ -282,8 +302,9 @@ async def test_turning_off_needs_the_password_and_ends_the_second_step(api, smtp
     assert off["__typename"] == "TwoFactorStatus" and off["user"]["twoFactorEnabled"] is False
     await mail_with_subject(smtp_server, email, "Two-factor authentication is off")
     await api(SIGN_OUT)
-    assert (await api(SIGN_IN_2FA, {"input": {"email": email, "password": PASSWORD}}))["signIn"]["__typename"] == \
-        "AuthSuccess"  # fmt: skip
+    assert (await api(SIGN_IN_2FA, {"input": {"email": email, "password": PASSWORD}}))["signIn"][
+        "__typename"
+    ] == "AuthSuccess"
     assert (await api(REGENERATE, {"p": PASSWORD}))["regenerateBackupCodes"]["code"] == "INVALID_INPUT"
 
 
@@ -300,8 +321,9 @@ async def test_a_trusted_device_skips_the_code_until_the_password_changes(api):
     assert direct["__typename"] == "AuthSuccess"  # this browser is trusted
 
     new_password = "a different horse entirely"
-    assert (await api(CHANGE_PASSWORD, {"c": PASSWORD, "n": new_password}))["changePassword"]["__typename"] == \
-        "ChangePasswordSuccess"  # fmt: skip
+    assert (await api(CHANGE_PASSWORD, {"c": PASSWORD, "n": new_password}))["changePassword"][
+        "__typename"
+    ] == "ChangePasswordSuccess"
     await pending_sign_in(api, email, new_password)  # trust ended with the password
 
 
@@ -326,20 +348,26 @@ async def test_turning_off_forgets_trusted_devices(api):
 async def test_a_password_reset_keeps_two_factor_on(api, smtp_server):
     email, secret, _ = await with_two_factor(api)
     await api(SIGN_OUT)
-    assert (await api(REQUEST_RESET, {"email": email}))["requestPasswordReset"]["__typename"] == \
-        "RequestPasswordResetSuccess"  # fmt: skip
+    assert (await api(REQUEST_RESET, {"email": email}))["requestPasswordReset"][
+        "__typename"
+    ] == "RequestPasswordResetSuccess"
     message = await mail_with_subject(smtp_server, email, "Reset your password")
     new_password = "reset horse battery staple"
     assert (await api(RESET, {"token": reset_token(message), "password": new_password}))["resetPassword"][
-        "__typename"] == "ResetPasswordSuccess"  # fmt: skip
+        "__typename"
+    ] == "ResetPasswordSuccess"
     await pending_sign_in(api, email, new_password)
     assert (await verify(api, code(secret, 1)))["__typename"] == "AuthSuccess"
     assert (await api(ME_2FA))["me"]["twoFactorEnabled"] is True
 
 
 async def test_two_factor_needs_a_session(api):
-    for query, variables in ((ENABLE, {"p": PASSWORD}), (CONFIRM, {"c": "123456"}), (DISABLE, {"p": PASSWORD}),
-                             (REGENERATE, {"p": PASSWORD})):  # fmt: skip
+    for query, variables in (
+        (ENABLE, {"p": PASSWORD}),
+        (CONFIRM, {"c": "123456"}),
+        (DISABLE, {"p": PASSWORD}),
+        (REGENERATE, {"p": PASSWORD}),
+    ):
         result = next(iter((await api(query, variables)).values()))
         assert result["code"] == "NOT_AUTHENTICATED"
     assert (await verify(api, "123456"))["code"] == "INVALID_OR_EXPIRED_TOKEN"

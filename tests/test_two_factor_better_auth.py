@@ -55,8 +55,9 @@ async def test_a_better_auth_two_factor_user_keeps_a_second_factor_and_their_bac
         )
         assert [m.version for m in await migrate.migrate(conn, migration_sources())]
         assert await migrate.migrate(conn, migration_sources()) == []  # a second run applies nothing
-        row = await conn.fetchrow('SELECT secret, "backupCodes", "lastUsedStep" FROM "twoFactor" WHERE "userId" = $1',
-                                  user_id)  # fmt: skip
+        row = await conn.fetchrow(
+            'SELECT secret, "backupCodes", "lastUsedStep" FROM "twoFactor" WHERE "userId" = $1', user_id
+        )
         assert (row["secret"], json.loads(row["backupCodes"]), row["lastUsedStep"]) == (their_secret, THEIR_CODES, None)
     finally:
         await conn.close()
@@ -71,8 +72,9 @@ async def test_a_better_auth_two_factor_user_keeps_a_second_factor_and_their_bac
         assert done["__typename"] == "AuthSuccess" and done["user"]["email"] == email
         assert (await api(ME))["me"]["email"] == email
         await api("mutation { signOut }")
-        assert (await api(SIGN_IN_2FA, {"input": {"email": email, "password": PASSWORD}}))["signIn"]["__typename"] == \
-            "TwoFactorRequired"  # fmt: skip
+        assert (await api(SIGN_IN_2FA, {"input": {"email": email, "password": PASSWORD}}))["signIn"][
+            "__typename"
+        ] == "TwoFactorRequired"
         assert (await verify(api, THEIR_CODES[0]))["code"] == "INVALID_CREDENTIALS"  # spent
         assert (await verify(api, THEIR_CODES[1]))["__typename"] == "AuthSuccess"
 

@@ -9,9 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pyotp
 import pytest
-
-from chatbot_agent.auth.methods.two_factor import backup_codes, totp
 from chatbot_agent.auth.core.secretbox import SecretBox, SecretBoxError, generate_key, key_id, parse_key
+from chatbot_agent.auth.methods.two_factor import backup_codes, totp
 
 # ------------------------------------------------------------------------------------------------- secret box
 
@@ -47,7 +46,7 @@ def test_keys_rotate_old_values_still_open_and_are_resealed_under_the_new_key():
 
 @pytest.mark.parametrize("text", ["", "short", "A" * 43 + "!", generate_key()[:-4]])
 def test_a_malformed_key_is_refused_with_a_hint(text):
-    with pytest.raises(ValueError, match="gen-secrets|32 bytes"):
+    with pytest.raises(ValueError, match=r"gen-secrets|32 bytes"):
         parse_key(text)
 
 

@@ -234,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check-db", help="check the database connection through the MCP configuration").set_defaults(
         func=cmd_check_db
     )
-    sub.add_parser("gen-secrets", help="print fresh SESSION_SECRET, JWT_PRIVATE_KEY and SECRETS_ENCRYPTION_KEY lines").set_defaults(
-        func=cmd_gen_secrets
-    )
+    sub.add_parser(
+        "gen-secrets", help="print fresh SESSION_SECRET, JWT_PRIVATE_KEY and SECRETS_ENCRYPTION_KEY lines"
+    ).set_defaults(func=cmd_gen_secrets)
     sub.add_parser("cleanup", help="delete expired sessions, tokens and rate-limit windows").set_defaults(
         func=cmd_cleanup
     )

@@ -439,7 +439,9 @@ class Settings:
 
     # ---- magic links
     rate_limit_magic_link_ip: RateLimit = setting(
-        RateLimit(20, 3600), _rate, section="magic links (sign-in links by mail: 15 minutes, once)",
+        RateLimit(20, 3600),
+        _rate,
+        section="magic links (sign-in links by mail: 15 minutes, once)",
         help="Links asked for per client address, and per email below",
     )
     rate_limit_magic_link_email: RateLimit = setting(RateLimit(5, 3600), _rate)

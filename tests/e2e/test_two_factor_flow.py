@@ -14,12 +14,14 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
-import pytest
+from playwright.sync_api import Page, expect
 
 from ..test_magic_link import link_in
-from .test_frontend_flow import CHROMIUM, DIST, browser, browser_page, heading, path_of, server, shot, sign_in_with, sign_up  # noqa: F401
+from . import test_frontend_flow as flow  # skips this module too when chromium or frontend/dist is missing
+from .test_frontend_flow import heading, path_of, shot, sign_in_with, sign_up
 
-from playwright.sync_api import Page, expect  # noqa: E402
+# The browser test's fixtures: the app serving the built frontend on loopback, and Debian's chromium.
+server, browser, browser_page = flow.server, flow.browser, flow.browser_page
 
 PASSWORD = "Analytical Engine 1843"
 
@@ -47,7 +49,9 @@ def sign_out(page: Page) -> None:
 
 
 def test_turn_on_two_factor_by_scanning_then_sign_in_with_a_code_a_backup_code_and_a_magic_link(
-    server, browser_page, smtp_server  # noqa: F811
+    server,
+    browser_page,
+    smtp_server,
 ):
     page, problems = browser_page
     base = server.url

@@ -16,8 +16,9 @@ COLS = 'id, secret, "backupCodes", "userId", coalesce(verified, true) AS verifie
 
 async def of_user(db: Executor, user_id: str) -> asyncpg.Record | None:
     """The user's row (a Better Auth row without `verified` counts as verified, as Better Auth reads it)."""
-    return await db.fetchrow(f'SELECT {COLS} FROM "twoFactor" WHERE "userId" = $1 '
-                             "ORDER BY coalesce(verified, true) DESC LIMIT 1", user_id)  # fmt: skip
+    return await db.fetchrow(
+        f'SELECT {COLS} FROM "twoFactor" WHERE "userId" = $1 ORDER BY coalesce(verified, true) DESC LIMIT 1', user_id
+    )
 
 
 async def is_enabled(db: Executor, user_id: str) -> bool:
@@ -26,8 +27,9 @@ async def is_enabled(db: Executor, user_id: str) -> bool:
 
 async def lock_user(conn: asyncpg.Connection, user_id: str) -> bool | None:
     """Lock the user row for this transaction (enable/disable do not interleave); its twoFactorEnabled, or None."""
-    return await conn.fetchval('SELECT coalesce("twoFactorEnabled", false) FROM "user" WHERE id = $1 FOR UPDATE',
-                               user_id)  # fmt: skip
+    return await conn.fetchval(
+        'SELECT coalesce("twoFactorEnabled", false) FROM "user" WHERE id = $1 FOR UPDATE', user_id
+    )
 
 
 async def start_setup(conn: asyncpg.Connection, *, row_id: str, user_id: str, secret: str, backup_codes: str) -> None:
@@ -36,8 +38,11 @@ async def start_setup(conn: asyncpg.Connection, *, row_id: str, user_id: str, se
     await conn.execute(
         """INSERT INTO "twoFactor" (id, secret, "backupCodes", "userId", verified, "failedVerificationCount")
            VALUES ($1, $2, $3, $4, false, 0)""",
-        row_id, secret, backup_codes, user_id,
-    )  # fmt: skip
+        row_id,
+        secret,
+        backup_codes,
+        user_id,
+    )
 
 
 async def confirm(conn: asyncpg.Connection, user_id: str, row_id: str, step: int) -> bool:
@@ -45,8 +50,10 @@ async def confirm(conn: asyncpg.Connection, user_id: str, row_id: str, step: int
     done = await conn.execute(
         """UPDATE "twoFactor" SET verified = true, "lastUsedStep" = $3, "failedVerificationCount" = 0
            WHERE "userId" = $1 AND id = $2 AND verified IS NOT TRUE""",
-        user_id, row_id, step,
-    )  # fmt: skip
+        user_id,
+        row_id,
+        step,
+    )
     if count(done) != 1:
         return False
     await conn.execute('UPDATE "user" SET "twoFactorEnabled" = true, "updatedAt" = now() WHERE id = $1', user_id)
@@ -58,8 +65,10 @@ async def use_step(db: Executor, user_id: str, row_id: str, step: int) -> bool:
     done = await db.execute(
         """UPDATE "twoFactor" SET "lastUsedStep" = $3, "failedVerificationCount" = 0
            WHERE "userId" = $1 AND id = $2 AND ("lastUsedStep" IS NULL OR "lastUsedStep" < $3)""",
-        user_id, row_id, step,
-    )  # fmt: skip
+        user_id,
+        row_id,
+        step,
+    )
     return count(done) == 1
 
 
@@ -69,15 +78,20 @@ async def replace_backup_codes(db: Executor, user_id: str, row_id: str, new: str
     done = await db.execute(
         """UPDATE "twoFactor" SET "backupCodes" = $3
            WHERE "userId" = $1 AND id = $2 AND ($4::text IS NULL OR "backupCodes" = $4)""",
-        user_id, row_id, new, old,
-    )  # fmt: skip
+        user_id,
+        row_id,
+        new,
+        old,
+    )
     return count(done) == 1
 
 
 async def replace_secret(db: Executor, row_id: str, old: str, new: str) -> bool:
     """Re-sealed under the current key (key rotation), unless it changed meanwhile."""
-    return count(await db.execute('UPDATE "twoFactor" SET secret = $3 WHERE id = $1 AND secret = $2',
-                                  row_id, old, new)) == 1  # fmt: skip
+    return (
+        count(await db.execute('UPDATE "twoFactor" SET secret = $3 WHERE id = $1 AND secret = $2', row_id, old, new))
+        == 1
+    )
 
 
 async def disable(conn: asyncpg.Connection, user_id: str) -> int:
@@ -91,5 +105,7 @@ async def sealed_rows(db: Executor, after_id: str | None, limit: int) -> list[as
     """Rows in id order, for re-sealing them all under the current key (`chatbot-agent reseal-secrets`)."""
     return await db.fetch(
         'SELECT id, "userId", secret, "backupCodes" FROM "twoFactor" WHERE ($1::text IS NULL OR id > $1) '
-        "ORDER BY id LIMIT $2", after_id, limit,
-    )  # fmt: skip
+        "ORDER BY id LIMIT $2",
+        after_id,
+        limit,
+    )

@@ -67,11 +67,12 @@ class SecretBox:
         return f"{VERSION}.{self.current_kid}.{_b64url(nonce + sealed)}"
 
     def open(self, value: str, context: str) -> str:
-        version, kid, body = self._parts(value)
+        _, kid, body = self._parts(value)
         aead = self._aead.get(kid)
         if aead is None:
-            raise SecretBoxError(f"sealed with an unknown key (id {kid}): is an old key missing from "
-                                 "SECRETS_ENCRYPTION_OLD_KEYS?")  # fmt: skip
+            raise SecretBoxError(
+                f"sealed with an unknown key (id {kid}): is an old key missing from SECRETS_ENCRYPTION_OLD_KEYS?"
+            )
         try:
             raw = _unb64url(body)
         except (ValueError, binascii.Error):
@@ -81,7 +82,9 @@ class SecretBox:
         try:
             plain = aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self._aad(context))
         except InvalidTag:
-            raise SecretBoxError("the sealed value does not open here (tampered, or moved from another place)") from None
+            raise SecretBoxError(
+                "the sealed value does not open here (tampered, or moved from another place)"
+            ) from None
         return plain.decode()
 
     def needs_reseal(self, value: str) -> bool:

@@ -35,11 +35,13 @@ SENT = "If an account exists for that email, we have sent it a link to sign in."
 
 MAGIC_LINK_MAIL = MailTemplate(
     subject="Your sign-in link",
-    paragraphs=("Someone (hopefully you) asked for a link to sign in to your account.",
-                "Open it within {minutes} minutes; it works once."),
+    paragraphs=(
+        "Someone (hopefully you) asked for a link to sign in to your account.",
+        "Open it within {minutes} minutes; it works once.",
+    ),
     action="Sign in",
     after=("If you did not ask for it, ignore this mail: nobody can sign in without it.",),
-)  # fmt: skip
+)
 
 
 class MagicLinkService:
@@ -92,8 +94,9 @@ class MagicLinkService:
         query = {"token": token, **({"next": next_path} if next_path else {})}
         log.info("magic link requested", extra={"user_id": user.id})
         await core.events.emit("magic_link.requested", user=user, client=client)
-        return MAGIC_LINK_MAIL.render(user.email, first_name=user.first_name, link=core.link("/magic-link", **query),
-                                      minutes=str(TTL // 60))  # fmt: skip
+        return MAGIC_LINK_MAIL.render(
+            user.email, first_name=user.first_name, link=core.link("/magic-link", **query), minutes=str(TTL // 60)
+        )
 
     async def sign_in(self, token: str, client: Client, *, replaces: str | None = None, cookies=None) -> SignInOutcome:
         core = self.core

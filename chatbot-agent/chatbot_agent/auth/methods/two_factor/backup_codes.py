@@ -88,4 +88,4 @@ def consume(stored_digests: list[str], typed: str) -> list[str] | None:
                 hit = index
     if hit is None:
         return None
-    return stored_digests[:hit] + stored_digests[hit + 1:]
+    return stored_digests[:hit] + stored_digests[hit + 1 :]

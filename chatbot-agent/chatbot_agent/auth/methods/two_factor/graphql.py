@@ -3,7 +3,7 @@ step of a sign-in (`verifyTwoFactor`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Union
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -13,8 +13,10 @@ from ....api.graphql.types import AuthError, AuthResult, User
 from .service import TRUST_TTL, TwoFactorService
 
 
-@strawberry.type(description="Two-factor setup, shown once: scan `totpUri` (or type `secret`) into an authenticator "
-                             "app, save the backup codes, then `confirmTwoFactor` with a code from the app.")  # fmt: skip
+@strawberry.type(
+    description="Two-factor setup, shown once: scan `totpUri` (or type `secret`) into an authenticator "
+    "app, save the backup codes, then `confirmTwoFactor` with a code from the app."
+)
 class TwoFactorSetup:
     totp_uri: str = strawberry.field(description="otpauth://totp/… URI, for the QR code.")
     secret: str = strawberry.field(description="The same secret in base32, for typing in by hand.")
@@ -32,9 +34,9 @@ class BackupCodes:
     backup_codes: list[str]
 
 
-EnableTwoFactorResult = Annotated[Union[TwoFactorSetup, AuthError], strawberry.union("EnableTwoFactorResult")]
-TwoFactorStatusResult = Annotated[Union[TwoFactorStatus, AuthError], strawberry.union("TwoFactorStatusResult")]
-BackupCodesResult = Annotated[Union[BackupCodes, AuthError], strawberry.union("BackupCodesResult")]
+EnableTwoFactorResult = Annotated[TwoFactorSetup | AuthError, strawberry.union("EnableTwoFactorResult")]
+TwoFactorStatusResult = Annotated[TwoFactorStatus | AuthError, strawberry.union("TwoFactorStatusResult")]
+BackupCodesResult = Annotated[BackupCodes | AuthError, strawberry.union("BackupCodesResult")]
 
 
 @strawberry.input
@@ -69,8 +71,10 @@ def _service(info: Info) -> TwoFactorService:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Start turning on two-factor (needs the password). Nothing changes until "
-                                     "`confirmTwoFactor` succeeds.")  # fmt: skip
+    @strawberry.mutation(
+        description="Start turning on two-factor (needs the password). Nothing changes until "
+        "`confirmTwoFactor` succeeds."
+    )
     @as_data
     async def enable_two_factor(self, info: Info, input: EnableTwoFactorInput) -> EnableTwoFactorResult:
         setup = await _service(info).enable(await require(ctx_of(info)), input.password)
@@ -97,14 +101,21 @@ class Mutation:
         codes = await _service(info).regenerate_backup_codes(await require(ctx_of(info)), input.password)
         return BackupCodes(backup_codes=codes)
 
-    @strawberry.mutation(description="The second step of a sign-in that answered `TwoFactorRequired`: a TOTP or "
-                                     "backup code, from the browser that holds the pending sign-in's cookie.")  # fmt: skip
+    @strawberry.mutation(
+        description="The second step of a sign-in that answered `TwoFactorRequired`: a TOTP or "
+        "backup code, from the browser that holds the pending sign-in's cookie."
+    )
     @as_data
     async def verify_two_factor(self, info: Info, input: VerifyTwoFactorInput) -> AuthResult:
         ctx = ctx_of(info)
         service = _service(info)
-        done = await service.verify(ctx.pending_second_factor, input.code, ctx.client, trust_device=input.trust_device,
-                                    replaces=ctx.session_token)  # fmt: skip
+        done = await service.verify(
+            ctx.pending_second_factor,
+            input.code,
+            ctx.client,
+            trust_device=input.trust_device,
+            replaces=ctx.session_token,
+        )
         ctx.clear_pending_second_factor()
         ctx.start_session(done.signed_in)
         if done.trust_token:

@@ -19,7 +19,8 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ....db import accounts, two_factor as rows
+from ....db import accounts
+from ....db import two_factor as rows
 from ...core import events
 from ...core.cookies import CookieSpec, SessionCookie
 from ...core.core import Core, SignInAttempt
@@ -28,9 +29,9 @@ from ...core.events import Event
 from ...core.ids import hash_token, new_id
 from ...core.ratelimit import Rule
 from ...core.records import Client, Principal, SecondFactorRequired, SignedIn, User
+from ...core.secretbox import SecretBox, SecretBoxError
 from ...core.sessions import now
 from ...core.templates import MailTemplate
-from ...core.secretbox import SecretBox, SecretBoxError
 from . import backup_codes, totp
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,19 @@ EXPIRED = "This sign-in has expired. Sign in again."
 
 TURNED_ON = MailTemplate(
     subject="Two-factor authentication is on",
-    paragraphs=("Two-factor authentication was just turned on for your account: signing in now also asks for a code "
-                "from your authenticator app.",),
+    paragraphs=(
+        "Two-factor authentication was just turned on for your account: signing in now also asks for a code "
+        "from your authenticator app.",
+    ),
     after=("If this was not you, reset your password now: {forgot_link}",),
-)  # fmt: skip
+)
 TURNED_OFF = MailTemplate(
     subject="Two-factor authentication is off",
-    paragraphs=("Two-factor authentication was just turned off for your account: signing in asks only for your "
-                "password again.",),
+    paragraphs=(
+        "Two-factor authentication was just turned off for your account: signing in asks only for your password again.",
+    ),
     after=("If this was not you, reset your password now and turn it back on: {forgot_link}",),
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -110,22 +114,32 @@ class TwoFactorService:
         found = await self.core.verifications.peek(TRUSTED, token)
         return found is not None and found.subject == user_id
 
-    async def verify(self, challenge: str | None, code: str, client: Client, *, trust_device: bool = False,
-                     replaces: str | None = None) -> Verified:  # fmt: skip
+    async def verify(
+        self,
+        challenge: str | None,
+        code: str,
+        client: Client,
+        *,
+        trust_device: bool = False,
+        replaces: str | None = None,
+    ) -> Verified:
         """Finish a pending sign-in with a TOTP or backup code (`challenge`: the token from the pending cookie)."""
         core = self.core
         pending = await core.verifications.peek(CHALLENGE, challenge) if challenge else None
         if pending is None:
             raise AuthFailure(Code.INVALID_OR_EXPIRED_TOKEN, EXPIRED)
         assert challenge is not None
-        await core.limiter.hit([(self.rules["challenge"], hash_token(challenge)), (self.rules["user"], pending.subject)])
+        await core.limiter.hit(
+            [(self.rules["challenge"], hash_token(challenge)), (self.rules["user"], pending.subject)]
+        )
         user = await core.user(pending.subject)
         row = None if user is None else await rows.of_user(core.pool, user.id)
         if user is None or row is None or not user.two_factor_enabled or not row["verified"]:
             raise AuthFailure(Code.INVALID_OR_EXPIRED_TOKEN, EXPIRED)  # turned off since: sign in again
         used = await self._spend_code(user, row, code, challenge=challenge)
-        signed_in = await core.sign_in(user, client, method=pending.data.get("method", "password"), replaces=replaces,
-                                       second_factor_done=True)  # fmt: skip
+        signed_in = await core.sign_in(
+            user, client, method=pending.data.get("method", "password"), replaces=replaces, second_factor_done=True
+        )
         assert isinstance(signed_in, SignedIn)
         trust = await core.verifications.create(TRUSTED, user.id, TRUST_TTL) if trust_device else None
         log.info("second factor verified", extra={"user_id": user.id, "factor": used, "trusted": bool(trust)})
@@ -172,10 +186,14 @@ class TwoFactorService:
             if await rows.lock_user(conn, user.id):
                 raise AuthFailure(Code.INVALID_INPUT, "Two-factor authentication is already on.")
             await rows.start_setup(
-                conn, row_id=new_id(), user_id=user.id, secret=self.box.seal(secret, self._context("secret", user.id)),
-                backup_codes=self.box.seal(backup_codes.dump(backup_codes.digests(codes)),
-                                           self._context("backupCodes", user.id)),
-            )  # fmt: skip
+                conn,
+                row_id=new_id(),
+                user_id=user.id,
+                secret=self.box.seal(secret, self._context("secret", user.id)),
+                backup_codes=self.box.seal(
+                    backup_codes.dump(backup_codes.digests(codes)), self._context("backupCodes", user.id)
+                ),
+            )
         log.info("two-factor setup started", extra={"user_id": user.id})
         return Setup(totp.provisioning_uri(secret, user.email, self.issuer), secret, codes)
 
@@ -233,7 +251,10 @@ class TwoFactorService:
         stored = await accounts.password_of(core.pool, user.id)
         if stored is None:
             raise AuthFailure(Code.INVALID_INPUT, "Set a password first (use “Forgot your password?”).", "password")
-        if len(password) > core.settings.password_max_length * 4 or not (await core.hashing.verify(stored, password)).ok:
+        if (
+            len(password) > core.settings.password_max_length * 4
+            or not (await core.hashing.verify(stored, password)).ok
+        ):
             raise AuthFailure(Code.INVALID_CREDENTIALS, "Password is incorrect.", "password")
         return await core.user(user.id) or user
 
@@ -251,8 +272,11 @@ class TwoFactorService:
     def _open_codes(self, row) -> list[str]:
         value = row["backupCodes"]
         try:
-            text = self.box.open(value, self._context("backupCodes", row["userId"])) if SecretBox.is_sealed(value) \
-                else value  # Better Auth's plain JSON list
+            text = (
+                self.box.open(value, self._context("backupCodes", row["userId"]))
+                if SecretBox.is_sealed(value)
+                else value
+            )  # Better Auth's plain JSON list
             return backup_codes.load(text)
         except (SecretBoxError, ValueError) as exc:
             log.error("backup codes cannot be read: %s", exc, extra={"user_id": row["userId"]})
@@ -263,8 +287,9 @@ class TwoFactorService:
         return f"twoFactor.{column}:{user_id}"
 
     def _mail(self, user: User, template: MailTemplate) -> None:
-        self.core.mailer.send(template.render(user.email, first_name=user.first_name,
-                                              forgot_link=self.core.link("/forgot-password")))  # fmt: skip
+        self.core.mailer.send(
+            template.render(user.email, first_name=user.first_name, forgot_link=self.core.link("/forgot-password"))
+        )
 
     async def _forget_devices(self, event: Event) -> None:
         if event.user_id:

@@ -44,7 +44,9 @@ def current_step(now: float | datetime | None = None) -> int:
     return int(seconds // PERIOD)
 
 
-def match_step(secret: str, code: str, *, now: float | datetime | None = None, after_step: int | None = None) -> int | None:
+def match_step(
+    secret: str, code: str, *, now: float | datetime | None = None, after_step: int | None = None
+) -> int | None:
     """The time step whose code this is (current step ± SKEW_STEPS), or None.
 
     Steps at or before `after_step` (the last step used) never match, so a code works once. Every candidate step is
