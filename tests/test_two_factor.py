@@ -13,7 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 import pytest
+from chatbot_agent.auth.core.secretbox import SecretBox
+from chatbot_agent.auth.methods.two_factor.service import reseal_all
 from chatbot_agent.config import RateLimit
+from chatbot_agent.keys import generate_secret_key
 
 from .support import (
     ME,
@@ -371,3 +374,31 @@ async def test_two_factor_needs_a_session(api):
         result = next(iter((await api(query, variables)).values()))
         assert result["code"] == "NOT_AUTHENTICATED"
     assert (await verify(api, "123456"))["code"] == "INVALID_OR_EXPIRED_TOKEN"
+
+
+async def test_the_encryption_key_rotates_without_locking_anyone_out(database_url, smtp_server, tmp_path, db):
+    old, new = generate_secret_key(), generate_secret_key()
+
+    def settings(**keys):
+        return make_settings(database_url, tmp_path, smtp_url=smtp_server.url, **keys)
+
+    async with running_app(settings(secrets_encryption_key=old)) as (_, api):
+        email, secret, codes = await with_two_factor(api)
+    user_id = await db.fetchval('SELECT id FROM "user" WHERE email = $1', email)
+    stored = lambda: db.fetchrow('SELECT secret, "backupCodes" FROM "twoFactor" WHERE "userId" = $1', user_id)  # noqa: E731
+
+    # Rotated: the new key seals, the old one still opens; a used secret moves to the new key by itself.
+    async with running_app(settings(secrets_encryption_key=new, secrets_encryption_old_keys=(old,))) as (_, api):
+        await pending_sign_in(api, email)
+        assert (await verify(api, code(secret, 1)))["__typename"] == "AuthSuccess"
+    new_kid, old_kid = SecretBox(new).current_kid, SecretBox(old).current_kid
+    row = await stored()
+    assert row["secret"].startswith(f"v1.{new_kid}.") and row["backupCodes"].startswith(f"v1.{old_kid}.")
+
+    # `chatbot-agent reseal-secrets` moves the rest, so the old key can go.
+    assert await reseal_all(db, SecretBox(new, [old])) == (1, 0)
+    assert (await stored())["backupCodes"].startswith(f"v1.{new_kid}.")
+    assert await reseal_all(db, SecretBox(new, [old])) == (0, 0)
+    async with running_app(settings(secrets_encryption_key=new)) as (_, api):
+        await pending_sign_in(api, email)
+        assert (await verify(api, codes[0]))["__typename"] == "AuthSuccess"

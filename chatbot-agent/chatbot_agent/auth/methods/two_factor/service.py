@@ -298,6 +298,34 @@ class TwoFactorService:
                 log.info("trusted devices forgotten after a password change", extra={"user_id": event.user_id})
 
 
+async def reseal_all(db, box: SecretBox, batch: int = 200) -> tuple[int, int]:
+    """Re-seal every two-factor secret and backup-code list under the current key, so a retired key can leave
+    SECRETS_ENCRYPTION_OLD_KEYS (`chatbot-agent reseal-secrets`). Each row changes only while it still holds what
+    was read. Returns (rows re-sealed, rows that could not be opened: their key is missing, or Better Auth's)."""
+    resealed = unreadable = 0
+    after = None
+    while rows_ := await rows.sealed_rows(db, after, batch):
+        for row in rows_:
+            after, user_id = row["id"], row["userId"]
+            changed = False
+            try:
+                for column, value in (("secret", row["secret"]), ("backupCodes", row["backupCodes"])):
+                    if not SecretBox.is_sealed(value) or not box.needs_reseal(value):
+                        continue
+                    context = f"twoFactor.{column}:{user_id}"
+                    fresh = box.seal(box.open(value, context), context)
+                    if column == "secret":
+                        changed |= await rows.replace_secret(db, row["id"], value, fresh)
+                    else:
+                        changed |= await rows.replace_backup_codes(db, user_id, row["id"], fresh, old=value)
+            except SecretBoxError as exc:
+                unreadable += 1
+                log.error("two-factor row cannot be re-sealed: %s", exc, extra={"user_id": user_id})
+                continue
+            resealed += changed
+    return resealed, unreadable
+
+
 def _with_two_factor(user: User, on: bool) -> User:
     from dataclasses import replace
 
