@@ -385,7 +385,7 @@ async def test_the_encryption_key_rotates_without_locking_anyone_out(database_ur
     async with running_app(settings(secrets_encryption_key=old)) as (_, api):
         email, secret, codes = await with_two_factor(api)
     user_id = await db.fetchval('SELECT id FROM "user" WHERE email = $1', email)
-    stored = lambda: db.fetchrow('SELECT secret, "backupCodes" FROM "twoFactor" WHERE "userId" = $1', user_id)  # noqa: E731
+    stored = lambda: db.fetchrow('SELECT secret, "backupCodes" FROM "twoFactor" WHERE "userId" = $1', user_id)
 
     # Rotated: the new key seals, the old one still opens; a used secret moves to the new key by itself.
     async with running_app(settings(secrets_encryption_key=new, secrets_encryption_old_keys=(old,))) as (_, api):
