@@ -23,7 +23,6 @@ export function SignInPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const location = useLocation();
-  const navigate = useNavigate();
   const notice = (location.state as { notice?: string } | null)?.notice;
   const next = params.get('next');
   const headingRef = usePageTitle('Sign in');

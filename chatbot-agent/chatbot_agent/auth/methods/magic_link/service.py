@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -26,6 +27,7 @@ from ...core.templates import MailTemplate
 from ...core.validation import checked_email
 
 log = logging.getLogger(__name__)
+LinkFor = Callable[[str], str]  # token -> the link to mail
 
 KIND = "magic-link"
 TTL = 15 * 60
@@ -74,28 +76,34 @@ class MagicLinkService:
             raise fail
         return text
 
-    async def request(self, email: str, redirect_to: str | None, client: Client) -> str:
+    def default_link(self, token: str, next_path: str | None) -> str:
+        return self.core.link("/magic-link", token=token, **({"next": next_path} if next_path else {}))
+
+    async def request(
+        self, email: str, redirect_to: str | None, client: Client, *, link_for: LinkFor | None = None
+    ) -> str:
+        """`link_for(token)`: the link to mail instead of the web app's (Better Auth's REST route passes its own)."""
         core = self.core
         address, malformed = checked_email(email)
         await core.limiter.hit([(self.rules["request_ip"], client.ip), (self.rules["request_email"], address)])
         if malformed:
             raise malformed
-        next_path = self.safe_redirect(redirect_to)
-        core.mailer.enqueue_job(partial(self._draft, address, next_path, client))
+        next_path = None if link_for else self.safe_redirect(redirect_to)
+        link = link_for or (lambda token: self.default_link(token, next_path))
+        core.mailer.enqueue_job(partial(self._draft, address, link, client))
         return SENT
 
-    async def _draft(self, address: str, next_path: str | None, client: Client) -> Draft | None:
+    async def _draft(self, address: str, link_for: LinkFor, client: Client) -> Draft | None:
         core = self.core
         found = await users.by_email(core.pool, address)
         if found is None:
             return None  # no account, no mail: signing up needs a name
         user = User.of(found)
         token = await core.verifications.create(KIND, user.id, TTL, data={"email": user.email})
-        query = {"token": token, **({"next": next_path} if next_path else {})}
         log.info("magic link requested", extra={"user_id": user.id})
         await core.events.emit("magic_link.requested", user=user, client=client)
         return MAGIC_LINK_MAIL.render(
-            user.email, first_name=user.first_name, link=core.link("/magic-link", **query), minutes=str(TTL // 60)
+            user.email, first_name=user.first_name, link=link_for(token), minutes=str(TTL // 60)
         )
 
     async def sign_in(self, token: str, client: Client, *, replaces: str | None = None, cookies=None) -> SignInOutcome:

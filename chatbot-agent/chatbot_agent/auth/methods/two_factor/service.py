@@ -122,8 +122,10 @@ class TwoFactorService:
         *,
         trust_device: bool = False,
         replaces: str | None = None,
+        only: str | None = None,
     ) -> Verified:
-        """Finish a pending sign-in with a TOTP or backup code (`challenge`: the token from the pending cookie)."""
+        """Finish a pending sign-in with a TOTP or backup code (`challenge`: the token from the pending cookie;
+        `only`: "totp" or "backup-code" to accept just that kind, as Better Auth's separate routes do)."""
         core = self.core
         pending = await core.verifications.peek(CHALLENGE, challenge) if challenge else None
         if pending is None:
@@ -136,7 +138,7 @@ class TwoFactorService:
         row = None if user is None else await rows.of_user(core.pool, user.id)
         if user is None or row is None or not user.two_factor_enabled or not row["verified"]:
             raise AuthFailure(Code.INVALID_OR_EXPIRED_TOKEN, EXPIRED)  # turned off since: sign in again
-        used = await self._spend_code(user, row, code, challenge=challenge)
+        used = await self._spend_code(user, row, code, challenge=challenge, only=only)
         signed_in = await core.sign_in(
             user, client, method=pending.data.get("method", "password"), replaces=replaces, second_factor_done=True
         )
@@ -145,12 +147,14 @@ class TwoFactorService:
         log.info("second factor verified", extra={"user_id": user.id, "factor": used, "trusted": bool(trust)})
         return Verified(signed_in, trust)
 
-    async def _spend_code(self, user: User, row, code: str, *, challenge: str | None) -> str:
+    async def _spend_code(self, user: User, row, code: str, *, challenge: str | None, only: str | None = None) -> str:
         """Check the code and spend it, and the challenge with it, in one transaction: "totp" or "backup-code"."""
         core, secret = self.core, self._open_secret(row, strict=False)
-        step = None if secret is None else totp.match_step(secret, code, after_step=row["lastUsedStep"])
+        step = None
+        if secret is not None and only != "backup-code":
+            step = totp.match_step(secret, code, after_step=row["lastUsedStep"])
         left = None
-        if step is None and totp.normalize_code(code) is None:
+        if step is None and only != "totp" and totp.normalize_code(code) is None:
             stored = self._open_codes(row)
             left = backup_codes.consume(stored, code)
         if step is None and left is None:
@@ -228,6 +232,14 @@ class TwoFactorService:
             if user.two_factor_enabled:
                 self._mail(user, TURNED_OFF)
         return _with_two_factor(user, False)
+
+    async def totp_uri(self, principal: Principal, password: str) -> str:
+        """The otpauth:// URI of the user's setup again (Better Auth's get-totp-uri), for adding another device."""
+        user = await self._check_password(principal.user, password)
+        row = await rows.of_user(self.core.pool, user.id)
+        if row is None:
+            raise AuthFailure(Code.INVALID_INPUT, "Two-factor authentication is off.")
+        return totp.provisioning_uri(self._open_secret(row) or "", user.email, self.issuer)
 
     async def regenerate_backup_codes(self, principal: Principal, password: str) -> list[str]:
         user = await self._check_password(principal.user, password)
