@@ -28,9 +28,9 @@ from .security_support import CHANGE_PASSWORD, sign_in_input, unique
 from .support import (
     JWT_KEY,
     ME,
-    SECRETS_KEY,
     REQUEST_RESET,
     RESET,
+    SECRETS_KEY,
     SESSION_SECRET,
     SIGN_IN,
     SIGN_UP,
