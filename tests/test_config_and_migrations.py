@@ -40,8 +40,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
             },
             "SESSION_SECRET is too weak",
         ),
-        ({"SECRETS_ENCRYPTION_KEY": "too short"}, "SECRETS_ENCRYPTION_KEY='too short' is not valid: expected 32 bytes"),
-        ({"SECRETS_ENCRYPTION_OLD_KEYS": "B" * 43 + ",nope"}, "SECRETS_ENCRYPTION_OLD_KEYS='B"),
+        ({"SECRETS_ENCRYPTION_KEY": "too short"}, "SECRETS_ENCRYPTION_KEY is not valid: expected 32 bytes"),
+        ({"SECRETS_ENCRYPTION_OLD_KEYS": "B" * 43 + ",nope"}, "SECRETS_ENCRYPTION_OLD_KEYS .key 2 of 2. is not valid"),
     ],
 )
 async def test_bad_settings_stop_start_up_with_a_clear_message(env, message, tmp_path):

@@ -11,6 +11,7 @@ import secrets
 import time
 from urllib.parse import parse_qs, urlsplit
 
+import asyncpg
 import pyotp
 import pytest
 from chatbot_agent.auth.core.secretbox import SecretBox
@@ -376,11 +377,13 @@ async def test_two_factor_needs_a_session(api):
     assert (await verify(api, "123456"))["code"] == "INVALID_OR_EXPIRED_TOKEN"
 
 
-async def test_the_encryption_key_rotates_without_locking_anyone_out(database_url, smtp_server, tmp_path, db):
+async def test_the_encryption_key_rotates_without_locking_anyone_out(databases, smtp_server, tmp_path):
     old, new = generate_secret_key(), generate_secret_key()
+    dsn = await databases.create("rotation")  # its own database: reseal_all goes over every row
+    db = await asyncpg.connect(dsn)
 
     def settings(**keys):
-        return make_settings(database_url, tmp_path, smtp_url=smtp_server.url, **keys)
+        return make_settings(dsn, tmp_path, smtp_url=smtp_server.url, **keys)
 
     async with running_app(settings(secrets_encryption_key=old)) as (_, api):
         email, secret, codes = await with_two_factor(api)
@@ -402,3 +405,4 @@ async def test_the_encryption_key_rotates_without_locking_anyone_out(database_ur
     async with running_app(settings(secrets_encryption_key=new)) as (_, api):
         await pending_sign_in(api, email)
         assert (await verify(api, codes[0]))["__typename"] == "AuthSuccess"
+    await db.close()
