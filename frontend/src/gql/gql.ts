@@ -29,6 +29,14 @@ type Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      __typename\n      ... on ChangePasswordSuccess {\n        message\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      __typename\n      ... on RevokeSessionsSuccess {\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RevokeSessionDocument,
     "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions {\n      __typename\n      ... on RevokeSessionsSuccess {\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RevokeOtherSessionsDocument,
+    "\n  fragment PasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    deviceType\n    backedUp\n    transports\n  }\n": typeof types.PasskeyFieldsFragmentDoc,
+    "\n  query MyPasskeys {\n    myPasskeys {\n      ...PasskeyFields\n    }\n  }\n": typeof types.MyPasskeysDocument,
+    "\n  mutation PasskeyRegistrationOptions {\n    passkeyRegistrationOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.PasskeyRegistrationOptionsDocument,
+    "\n  mutation RegisterPasskey($input: RegisterPasskeyInput!) {\n    registerPasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RegisterPasskeyDocument,
+    "\n  mutation RenamePasskey($input: RenamePasskeyInput!) {\n    renamePasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RenamePasskeyDocument,
+    "\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.DeletePasskeyDocument,
+    "\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.PasskeySignInOptionsDocument,
+    "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SignInWithPasskeyDocument,
     "\n  mutation VerifyTwoFactor($input: VerifyTwoFactorInput!) {\n    verifyTwoFactor(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.VerifyTwoFactorDocument,
     "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) {\n    enableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorSetup {\n        totpUri\n        secret\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.EnableTwoFactorDocument,
     "\n  mutation ConfirmTwoFactor($input: ConfirmTwoFactorInput!) {\n    confirmTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.ConfirmTwoFactorDocument,
@@ -51,6 +59,14 @@ const documents: Documents = {
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      __typename\n      ... on ChangePasswordSuccess {\n        message\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation RevokeSession($id: ID!) {\n    revokeSession(id: $id) {\n      __typename\n      ... on RevokeSessionsSuccess {\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RevokeSessionDocument,
     "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions {\n      __typename\n      ... on RevokeSessionsSuccess {\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RevokeOtherSessionsDocument,
+    "\n  fragment PasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    deviceType\n    backedUp\n    transports\n  }\n": types.PasskeyFieldsFragmentDoc,
+    "\n  query MyPasskeys {\n    myPasskeys {\n      ...PasskeyFields\n    }\n  }\n": types.MyPasskeysDocument,
+    "\n  mutation PasskeyRegistrationOptions {\n    passkeyRegistrationOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.PasskeyRegistrationOptionsDocument,
+    "\n  mutation RegisterPasskey($input: RegisterPasskeyInput!) {\n    registerPasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RegisterPasskeyDocument,
+    "\n  mutation RenamePasskey($input: RenamePasskeyInput!) {\n    renamePasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RenamePasskeyDocument,
+    "\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.DeletePasskeyDocument,
+    "\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.PasskeySignInOptionsDocument,
+    "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SignInWithPasskeyDocument,
     "\n  mutation VerifyTwoFactor($input: VerifyTwoFactorInput!) {\n    verifyTwoFactor(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.VerifyTwoFactorDocument,
     "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) {\n    enableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorSetup {\n        totpUri\n        secret\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.EnableTwoFactorDocument,
     "\n  mutation ConfirmTwoFactor($input: ConfirmTwoFactorInput!) {\n    confirmTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.ConfirmTwoFactorDocument,
@@ -132,6 +148,38 @@ export function graphql(source: "\n  mutation RevokeSession($id: ID!) {\n    rev
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RevokeOtherSessions {\n    revokeOtherSessions {\n      __typename\n      ... on RevokeSessionsSuccess {\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeOtherSessions {\n    revokeOtherSessions {\n      __typename\n      ... on RevokeSessionsSuccess {\n        revokedSessions\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    deviceType\n    backedUp\n    transports\n  }\n"): (typeof documents)["\n  fragment PasskeyFields on Passkey {\n    id\n    name\n    createdAt\n    deviceType\n    backedUp\n    transports\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyPasskeys {\n    myPasskeys {\n      ...PasskeyFields\n    }\n  }\n"): (typeof documents)["\n  query MyPasskeys {\n    myPasskeys {\n      ...PasskeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PasskeyRegistrationOptions {\n    passkeyRegistrationOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation PasskeyRegistrationOptions {\n    passkeyRegistrationOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterPasskey($input: RegisterPasskeyInput!) {\n    registerPasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterPasskey($input: RegisterPasskeyInput!) {\n    registerPasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenamePasskey($input: RenamePasskeyInput!) {\n    renamePasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation RenamePasskey($input: RenamePasskeyInput!) {\n    renamePasskey(input: $input) {\n      __typename\n      ... on PasskeySuccess {\n        passkey {\n          ...PasskeyFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
