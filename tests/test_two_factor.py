@@ -406,3 +406,23 @@ async def test_the_encryption_key_rotates_without_locking_anyone_out(databases, 
         await pending_sign_in(api, email)
         assert (await verify(api, codes[0]))["__typename"] == "AuthSuccess"
     await db.close()
+
+
+async def test_a_verified_passkey_skips_the_code_and_an_unverified_one_asks_for_it(api):
+    from .passkey_support import SoftAuthenticator
+    from .test_passkeys import ORIGIN, options_for_sign_in, register
+    from .test_passkeys import sign_in as passkey_sign_in
+
+    email, secret, _ = await with_two_factor(api)
+    authenticator = SoftAuthenticator(ORIGIN)
+    assert (await register(api, authenticator))["__typename"] == "PasskeySuccess"
+    await api(SIGN_OUT)
+
+    alone = await passkey_sign_in(api, authenticator.get(await options_for_sign_in(api)))
+    assert alone["__typename"] == "AuthSuccess" and alone["user"]["email"] == email  # multi-factor by itself
+    await api(SIGN_OUT)
+
+    authenticator.user_verified = False  # a bare security key: something you have, not yet two factors
+    pending = await passkey_sign_in(api, authenticator.get(await options_for_sign_in(api)))
+    assert pending == {"__typename": "TwoFactorRequired", "methods": ["totp", "backup-code"]}
+    assert (await verify(api, code(secret, 1)))["__typename"] == "AuthSuccess"
