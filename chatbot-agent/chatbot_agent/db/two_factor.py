@@ -25,14 +25,15 @@ async def is_enabled(db: Executor, user_id: str) -> bool:
     return bool(await db.fetchval('SELECT coalesce("twoFactorEnabled", false) FROM "user" WHERE id = $1', user_id))
 
 
-async def lock_user(conn: asyncpg.Connection, user_id: str) -> bool | None:
+async def lock_user(conn: Executor, user_id: str) -> bool | None:
     """Lock the user row for this transaction (enable/disable do not interleave); its twoFactorEnabled, or None."""
-    return await conn.fetchval(
+    enabled: bool | None = await conn.fetchval(
         'SELECT coalesce("twoFactorEnabled", false) FROM "user" WHERE id = $1 FOR UPDATE', user_id
     )
+    return enabled
 
 
-async def start_setup(conn: asyncpg.Connection, *, row_id: str, user_id: str, secret: str, backup_codes: str) -> None:
+async def start_setup(conn: Executor, *, row_id: str, user_id: str, secret: str, backup_codes: str) -> None:
     """A new, unconfirmed setup: any earlier (unconfirmed) row of the user is replaced."""
     await conn.execute('DELETE FROM "twoFactor" WHERE "userId" = $1', user_id)
     await conn.execute(
@@ -45,7 +46,7 @@ async def start_setup(conn: asyncpg.Connection, *, row_id: str, user_id: str, se
     )
 
 
-async def confirm(conn: asyncpg.Connection, user_id: str, row_id: str, step: int) -> bool:
+async def confirm(conn: Executor, user_id: str, row_id: str, step: int) -> bool:
     """Turn the setup on with its first code's step; False when it changed meanwhile (or is already on)."""
     done = await conn.execute(
         """UPDATE "twoFactor" SET verified = true, "lastUsedStep" = $3, "failedVerificationCount" = 0
@@ -94,7 +95,7 @@ async def replace_secret(db: Executor, row_id: str, old: str, new: str) -> bool:
     )
 
 
-async def disable(conn: asyncpg.Connection, user_id: str) -> int:
+async def disable(conn: Executor, user_id: str) -> int:
     """Turn two-factor off: the row goes, and the user's flag."""
     deleted = count(await conn.execute('DELETE FROM "twoFactor" WHERE "userId" = $1', user_id))
     await conn.execute('UPDATE "user" SET "twoFactorEnabled" = false, "updatedAt" = now() WHERE id = $1', user_id)

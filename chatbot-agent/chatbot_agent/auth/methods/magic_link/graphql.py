@@ -34,7 +34,8 @@ class SignInWithMagicLinkInput:
 
 
 def _service(info: Info) -> MagicLinkService:
-    return ctx_of(info).auth.magic_link
+    service: MagicLinkService = ctx_of(info).auth.magic_link
+    return service
 
 
 @strawberry.type

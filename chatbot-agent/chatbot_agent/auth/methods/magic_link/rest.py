@@ -19,12 +19,18 @@ from ..password.rest import with_query
 from .service import MagicLinkService
 
 
+async def _text(rest: Rest, key: str) -> str:
+    """A required string of the body (Better Auth's VALIDATION_ERROR when it is absent)."""
+    return await rest.string(key) or ""
+
+
 def _service(rest: Rest) -> MagicLinkService:
-    return rest.auth.magic_link
+    service: MagicLinkService = rest.auth.magic_link
+    return service
 
 
 async def send(rest: Rest) -> dict[str, Any]:
-    email = await rest.string("email")
+    email = await _text(rest, "email")
     callbacks = {
         key: rest.trusted(await rest.string(key, optional=True), key)
         for key in ("callbackURL", "errorCallbackURL", "newUserCallbackURL")

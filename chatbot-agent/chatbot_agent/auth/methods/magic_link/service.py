@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -106,7 +106,9 @@ class MagicLinkService:
             user.email, first_name=user.first_name, link=link_for(token), minutes=str(TTL // 60)
         )
 
-    async def sign_in(self, token: str, client: Client, *, replaces: str | None = None, cookies=None) -> SignInOutcome:
+    async def sign_in(
+        self, token: str, client: Client, *, replaces: str | None = None, cookies: Mapping[str, str] | None = None
+    ) -> SignInOutcome:
         core = self.core
         await core.limiter.hit([(self.rules["sign_in_ip"], client.ip)])
         used = await core.verifications.consume(KIND, token)

@@ -66,7 +66,8 @@ class VerifyTwoFactorInput:
 
 
 def _service(info: Info) -> TwoFactorService:
-    return ctx_of(info).auth.two_factor
+    service: TwoFactorService = ctx_of(info).auth.two_factor
+    return service
 
 
 @strawberry.type

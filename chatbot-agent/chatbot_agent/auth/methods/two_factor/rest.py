@@ -12,36 +12,42 @@ from ....api.rest import Rest, route, user_json
 from .service import TRUST_TTL, TwoFactorService
 
 
+async def _text(rest: Rest, key: str) -> str:
+    """A required string of the body (Better Auth's VALIDATION_ERROR when it is absent)."""
+    return await rest.string(key) or ""
+
+
 def _service(rest: Rest) -> TwoFactorService:
-    return rest.auth.two_factor
+    service: TwoFactorService = rest.auth.two_factor
+    return service
 
 
 async def enable(rest: Rest) -> dict[str, Any]:
-    password = await rest.string("password")
+    password = await _text(rest, "password")
     setup = await _service(rest).enable(await rest.signed_in(), password)
     return {"totpURI": setup.totp_uri, "backupCodes": setup.backup_codes}
 
 
 async def disable(rest: Rest) -> dict[str, Any]:
-    password = await rest.string("password")
+    password = await _text(rest, "password")
     await _service(rest).disable(await rest.signed_in(), password, rest.client)
     rest.set_cookie(_service(rest).trust_cookie.clear_header())
     return {"status": True}
 
 
 async def get_totp_uri(rest: Rest) -> dict[str, Any]:
-    password = await rest.string("password")
+    password = await _text(rest, "password")
     return {"totpURI": await _service(rest).totp_uri(await rest.signed_in(), password)}
 
 
 async def generate_backup_codes(rest: Rest) -> dict[str, Any]:
-    password = await rest.string("password")
+    password = await _text(rest, "password")
     codes = await _service(rest).regenerate_backup_codes(await rest.signed_in(), password)
     return {"status": True, "backupCodes": codes}
 
 
 async def _verify(rest: Rest, only: str) -> dict[str, Any]:
-    code = await rest.string("code")
+    code = await _text(rest, "code")
     trust = await rest.boolean("trustDevice") is True
     service = _service(rest)
     challenge = rest.pending_second_factor

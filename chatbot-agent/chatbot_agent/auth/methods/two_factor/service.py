@@ -19,8 +19,11 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
+
 from ....db import accounts
 from ....db import two_factor as rows
+from ....db.common import Executor
 from ...core import events
 from ...core.cookies import CookieSpec, SessionCookie
 from ...core.core import Core, SignInAttempt
@@ -147,7 +150,9 @@ class TwoFactorService:
         log.info("second factor verified", extra={"user_id": user.id, "factor": used, "trusted": bool(trust)})
         return Verified(signed_in, trust)
 
-    async def _spend_code(self, user: User, row, code: str, *, challenge: str | None, only: str | None = None) -> str:
+    async def _spend_code(
+        self, user: User, row: asyncpg.Record, code: str, *, challenge: str | None, only: str | None = None
+    ) -> str:
         """Check the code and spend it, and the challenge with it, in one transaction: "totp" or "backup-code"."""
         core, secret = self.core, self._open_secret(row, strict=False)
         step = None
@@ -270,7 +275,7 @@ class TwoFactorService:
             raise AuthFailure(Code.INVALID_CREDENTIALS, "Password is incorrect.", "password")
         return await core.user(user.id) or user
 
-    def _open_secret(self, row, *, strict: bool = True) -> str | None:
+    def _open_secret(self, row: asyncpg.Record, *, strict: bool = True) -> str | None:
         """The TOTP secret. One that does not open (a key missing from SECRETS_ENCRYPTION_OLD_KEYS, a secret sealed
         by Better Auth) is logged; with `strict=False` the user can still sign in with a backup code."""
         try:
@@ -281,7 +286,7 @@ class TwoFactorService:
                 raise
             return None
 
-    def _open_codes(self, row) -> list[str]:
+    def _open_codes(self, row: asyncpg.Record) -> list[str]:
         value = row["backupCodes"]
         try:
             text = (
@@ -310,7 +315,7 @@ class TwoFactorService:
                 log.info("trusted devices forgotten after a password change", extra={"user_id": event.user_id})
 
 
-async def reseal_all(db, box: SecretBox, batch: int = 200) -> tuple[int, int]:
+async def reseal_all(db: Executor, box: SecretBox, batch: int = 200) -> tuple[int, int]:
     """Re-seal every two-factor secret and backup-code list under the current key, so a retired key can leave
     SECRETS_ENCRYPTION_OLD_KEYS (`chatbot-agent reseal-secrets`). Each row changes only while it still holds what
     was read. Returns (rows re-sealed, rows that could not be opened: their key is missing, or Better Auth's)."""
