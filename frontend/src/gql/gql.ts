@@ -14,6 +14,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.VerifyEmailDocument,
+    "\n  mutation SendVerificationEmail {\n    sendVerificationEmail {\n      __typename\n      ... on SendVerificationEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SendVerificationEmailDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      __typename\n      ... on UpdateProfileSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.UpdateProfileDocument,
+    "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.ChangeEmailDocument,
+    "\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.DeleteAccountDocument,
+    "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": typeof types.EmailVerificationModeDocument,
     "\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RequestMagicLinkDocument,
     "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SignInWithMagicLinkDocument,
     "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n": typeof types.UserFieldsFragmentDoc,
@@ -44,6 +50,12 @@ type Documents = {
     "\n  mutation RegenerateBackupCodes($input: RegenerateBackupCodesInput!) {\n    regenerateBackupCodes(input: $input) {\n      __typename\n      ... on BackupCodes {\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RegenerateBackupCodesDocument,
 };
 const documents: Documents = {
+    "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.VerifyEmailDocument,
+    "\n  mutation SendVerificationEmail {\n    sendVerificationEmail {\n      __typename\n      ... on SendVerificationEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SendVerificationEmailDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      __typename\n      ... on UpdateProfileSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.UpdateProfileDocument,
+    "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.ChangeEmailDocument,
+    "\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.DeleteAccountDocument,
+    "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": types.EmailVerificationModeDocument,
     "\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RequestMagicLinkDocument,
     "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SignInWithMagicLinkDocument,
     "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n": types.UserFieldsFragmentDoc,
@@ -88,6 +100,30 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyEmail($input: VerifyEmailInput!) {\n    verifyEmail(input: $input) {\n      __typename\n      ... on VerifyEmailSuccess {\n        message\n        outcome\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SendVerificationEmail {\n    sendVerificationEmail {\n      __typename\n      ... on SendVerificationEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SendVerificationEmail {\n    sendVerificationEmail {\n      __typename\n      ... on SendVerificationEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      __typename\n      ... on UpdateProfileSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) {\n    updateProfile(input: $input) {\n      __typename\n      ... on UpdateProfileSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n"): (typeof documents)["\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

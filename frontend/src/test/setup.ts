@@ -1,9 +1,6 @@
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
-// findBy*/waitFor: wait up to 5 s (default 1 s), as role queries slow down a lot on a loaded machine.
-configure({ asyncUtilTimeout: 5000 });
-
 afterEach(() => {
   cleanup();
 });

@@ -12,10 +12,9 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from ....api.rest import Rest, route, user_json
+from ....api.rest import Rest, route, user_json, with_query
 from ...core.errors import AuthFailure
 from ...core.records import SecondFactorRequired
-from ..password.rest import with_query
 from .service import MagicLinkService
 
 
