@@ -197,7 +197,11 @@ class Bench:
         self.run_id = secrets.token_hex(3)
         self.results: dict = {"phases": {}}
         self.servers: list[harness.Server] = []
-        self.secrets = {"SESSION_SECRET": secrets.token_urlsafe(32), "JWT_PRIVATE_KEY": _jwt_key()}  # every server
+        self.secrets = {  # every server
+            "SESSION_SECRET": secrets.token_urlsafe(32),
+            "JWT_PRIVATE_KEY": _jwt_key(),
+            "SECRETS_ENCRYPTION_KEY": _jwt_key(),  # 32 random bytes, base64url: the same shape
+        }
 
     def log(self, message: str) -> None:
         print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

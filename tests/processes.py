@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from .support import JWT_KEY, SESSION_SECRET, free_port
+from .support import JWT_KEY, SECRETS_KEY, SESSION_SECRET, free_port
 
 
 def service_env(database_url: str, data_dir: Path, **settings: str) -> dict[str, str]:
@@ -30,6 +30,7 @@ def service_env(database_url: str, data_dir: Path, **settings: str) -> dict[str,
         "FRONTEND_DIST": "",
         "SESSION_SECRET": SESSION_SECRET,
         "JWT_PRIVATE_KEY": JWT_KEY,
+        "SECRETS_ENCRYPTION_KEY": SECRETS_KEY,
         "ARGON2_MEMORY_KIB": "1024",
         "ARGON2_TIME_COST": "1",
         "HASH_WORKERS": "1",

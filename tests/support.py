@@ -27,11 +27,12 @@ from chatbot_agent.app import create_app
 from chatbot_agent.auth.methods import migration_sources
 from chatbot_agent.config import Settings, load_settings
 from chatbot_agent.db import migrate
-from chatbot_agent.keys import generate_private_key
+from chatbot_agent.keys import generate_private_key, generate_secret_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SESSION_SECRET = "test-session-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 JWT_KEY = generate_private_key()
+SECRETS_KEY = generate_secret_key()
 BASE_URL = "http://testserver"
 
 
@@ -45,6 +46,7 @@ def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
         frontend_dist=None,
         session_secret=SESSION_SECRET,
         jwt_private_key=JWT_KEY,
+        secrets_encryption_key=SECRETS_KEY,
         public_url="http://localhost:8000",
         argon2_memory_kib=1024,
         argon2_time_cost=1,

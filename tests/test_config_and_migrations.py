@@ -27,11 +27,21 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
         ({"PASSWORD_MIN_LENGTH": "0"}, "must be greater than zero"),
         ({"PASSWORD_MIN_LENGTH": "20", "PASSWORD_MAX_LENGTH": "10"}, "PASSWORD_MIN_LENGTH must not exceed"),
         ({"JWT_PRIVATE_KEY": "abc", "SESSION_SECRET": "x" * 50}, "JWT_PRIVATE_KEY is not valid"),
-        ({"APP_ENV": "production"}, "SESSION_SECRET, JWT_PRIVATE_KEY must be set when APP_ENV=production"),
         (
-            {"APP_ENV": "production", "SESSION_SECRET": "short", "JWT_PRIVATE_KEY": "A" * 43},
+            {"APP_ENV": "production"},
+            "SESSION_SECRET, JWT_PRIVATE_KEY, SECRETS_ENCRYPTION_KEY must be set when APP_ENV=production",
+        ),
+        (
+            {
+                "APP_ENV": "production",
+                "SESSION_SECRET": "short",
+                "JWT_PRIVATE_KEY": "A" * 43,
+                "SECRETS_ENCRYPTION_KEY": "B" * 43,
+            },
             "SESSION_SECRET is too weak",
         ),
+        ({"SECRETS_ENCRYPTION_KEY": "too short"}, "SECRETS_ENCRYPTION_KEY is not valid: expected 32 bytes"),
+        ({"SECRETS_ENCRYPTION_OLD_KEYS": "B" * 43 + ",nope"}, "SECRETS_ENCRYPTION_OLD_KEYS .key 2 of 2. is not valid"),
     ],
 )
 async def test_bad_settings_stop_start_up_with_a_clear_message(env, message, tmp_path):

@@ -30,6 +30,7 @@ from .support import (
     ME,
     REQUEST_RESET,
     RESET,
+    SECRETS_KEY,
     SESSION_SECRET,
     SIGN_IN,
     SIGN_UP,
@@ -120,6 +121,7 @@ async def test_full_flow_logs_are_json_with_request_ids_and_no_secret(databases,
         "SMTP_URL": smtp.url,
         "SESSION_SECRET": SESSION_SECRET,
         "JWT_PRIVATE_KEY": JWT_KEY,
+        "SECRETS_ENCRYPTION_KEY": SECRETS_KEY,
         "ARGON2_MEMORY_KIB": "1024",
         "ARGON2_TIME_COST": "1",
         "LOG_FORMAT": "json",
@@ -141,6 +143,7 @@ async def test_full_flow_logs_are_json_with_request_ids_and_no_secret(databases,
         "smtp password": SMTP_PASSWORD,
         "session secret": SESSION_SECRET,
         "jwt private key": JWT_KEY,
+        "secrets encryption key": SECRETS_KEY,
     }
     secrets["smtp AUTH PLAIN"] = base64.b64encode(f"\0{SMTP_USER}\0{SMTP_PASSWORD}".encode()).decode()
     request_ids: dict[str, str] = {}

@@ -1,4 +1,5 @@
-"""`chatbot-agent` command line: serve | migrate | export-schema | check-db | gen-secrets | cleanup | env-example."""
+"""`chatbot-agent` command line: serve | migrate | export-schema | check-db | gen-secrets | cleanup | reseal-secrets |
+env-example."""
 
 from __future__ import annotations
 
@@ -190,10 +191,11 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
 def cmd_gen_secrets(args: argparse.Namespace) -> int:
     import secrets
 
-    from .keys import generate_private_key
+    from .keys import generate_private_key, generate_secret_key
 
     print(f"SESSION_SECRET={secrets.token_urlsafe(32)}")
     print(f"JWT_PRIVATE_KEY={generate_private_key()}")
+    print(f"SECRETS_ENCRYPTION_KEY={generate_secret_key()}")
     return 0
 
 
@@ -213,6 +215,27 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
     print(asyncio.run(run()))
     return 0
+
+
+def cmd_reseal_secrets(args: argparse.Namespace) -> int:
+    from .auth.core.secretbox import SecretBox
+    from .auth.methods.two_factor.service import reseal_all
+    from .dbsource import dsn, pool
+
+    settings = _settings(args)
+
+    async def run():
+        target = await dsn.resolve(settings)
+        conn = await pool.connect(target, settings)
+        try:
+            box = SecretBox(settings.secrets_encryption_key, settings.secrets_encryption_old_keys)
+            return await reseal_all(conn, box)
+        finally:
+            await conn.close()
+
+    resealed, unreadable = asyncio.run(run())
+    print(f"re-sealed {resealed} two-factor row(s) under the current key; {unreadable} could not be opened")
+    return 1 if unreadable else 0
 
 
 def cmd_check_db(args: argparse.Namespace) -> int:
@@ -251,12 +274,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check-db", help="check the database connection through the MCP configuration").set_defaults(
         func=cmd_check_db
     )
-    sub.add_parser("gen-secrets", help="print fresh SESSION_SECRET and JWT_PRIVATE_KEY lines").set_defaults(
-        func=cmd_gen_secrets
-    )
+    sub.add_parser(
+        "gen-secrets", help="print fresh SESSION_SECRET, JWT_PRIVATE_KEY and SECRETS_ENCRYPTION_KEY lines"
+    ).set_defaults(func=cmd_gen_secrets)
     sub.add_parser(
         "cleanup", help="delete expired sessions, tokens, rate-limit windows and old audit rows"
     ).set_defaults(func=cmd_cleanup)
+    sub.add_parser(
+        "reseal-secrets", help="re-seal second-factor secrets under SECRETS_ENCRYPTION_KEY (after a key rotation)"
+    ).set_defaults(func=cmd_reseal_secrets)
     sub.add_parser("env-example", help="print .env.example, rendered from the settings' declarations").set_defaults(
         func=cmd_env_example
     )

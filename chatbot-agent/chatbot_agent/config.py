@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from .keys import generate_private_key, load_private_key
+from .keys import generate_private_key, generate_secret_key, load_private_key, load_secret_key
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +275,19 @@ class Settings:
         "next key goes here first, then it becomes JWT_PRIVATE_KEY and the old one moves here; drop it after "
         "ACCESS_TOKEN_TTL_SECONDS.",
     )
+    secrets_encryption_key: str = setting(
+        "",
+        _str,
+        secret=True,
+        help="AES-256-GCM key (base64url of 32 random bytes) that seals second-factor secrets at rest. To rotate: "
+        "move it to SECRETS_ENCRYPTION_OLD_KEYS and set a new one (values are re-sealed as they are used).",
+    )
+    secrets_encryption_old_keys: tuple[str, ...] = setting(
+        (),
+        _list,
+        secret=True,
+        help="Retired SECRETS_ENCRYPTION_KEYs (comma-separated) that still open values sealed with them.",
+    )
 
     # ---- sessions and tokens
     session_cookie_name: str = setting(
@@ -409,6 +422,30 @@ class Settings:
     rate_limit_passkey_ip: RateLimit = setting(
         RateLimit(30, 300), _rate, "Passkey options and passkey sign-ins per client address (each counted on its own)."
     )
+
+    # ---- two-factor (TOTP + backup codes)
+    totp_issuer: str = setting(
+        "Chatbot Agent",
+        _str,
+        section="two-factor (TOTP + backup codes; secrets sealed with SECRETS_ENCRYPTION_KEY)",
+        help="The name authenticator apps show beside the account.",
+    )
+    rate_limit_two_factor_challenge: RateLimit = setting(
+        RateLimit(5, 300), _rate, "Codes tried per pending sign-in (a pending sign-in lasts 5 minutes)"
+    )
+    rate_limit_two_factor_user: RateLimit = setting(
+        RateLimit(10, 900), _rate, "Codes tried per user, over all their pending sign-ins and setup confirmations"
+    )
+
+    # ---- magic links
+    rate_limit_magic_link_ip: RateLimit = setting(
+        RateLimit(20, 3600),
+        _rate,
+        section="magic links (sign-in links by mail: 15 minutes, once)",
+        help="Links asked for per client address, and per email below",
+    )
+    rate_limit_magic_link_email: RateLimit = setting(RateLimit(5, 3600), _rate)
+    rate_limit_magic_link_sign_in_ip: RateLimit = setting(RateLimit(30, 300), _rate, "Link sign-ins per client address")
 
     # ---- operations
     metrics: str = setting(
@@ -580,6 +617,8 @@ def _check_consistency(s: Settings) -> None:
         raise ConfigError("argon2 parameters below OWASP's minimum (m=19 MiB, t=2) are refused in production")
     for n, key in enumerate(s.jwt_previous_keys, 1):
         _validate_private_key(key, f"JWT_PREVIOUS_KEYS (key {n} of {len(s.jwt_previous_keys)})")
+    for n, key in enumerate(s.secrets_encryption_old_keys, 1):
+        _validate_secret_key(key, f"SECRETS_ENCRYPTION_OLD_KEYS (key {n} of {len(s.secrets_encryption_old_keys)})")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -600,11 +639,15 @@ def _weak_secret(text: str) -> bool:
 
 
 def _generate_secrets() -> dict[str, str]:
-    return {"SESSION_SECRET": secrets.token_urlsafe(32), "JWT_PRIVATE_KEY": generate_private_key()}
+    return {
+        "SESSION_SECRET": secrets.token_urlsafe(32),
+        "JWT_PRIVATE_KEY": generate_private_key(),
+        "SECRETS_ENCRYPTION_KEY": generate_secret_key(),
+    }
 
 
 def _with_secrets(s: Settings) -> Settings:
-    missing = [f for f in ("session_secret", "jwt_private_key") if not getattr(s, f)]
+    missing = [f for f in ("session_secret", "jwt_private_key", "secrets_encryption_key") if not getattr(s, f)]
     if s.production:
         if missing:
             raise ConfigError(
@@ -615,6 +658,7 @@ def _with_secrets(s: Settings) -> Settings:
             raise ConfigError("SESSION_SECRET is too weak: use at least 32 random bytes (chatbot-agent gen-secrets)")
     if not missing:
         _validate_private_key(s.jwt_private_key)
+        _validate_secret_key(s.secrets_encryption_key)
         return s
     path = s.data_dir / "dev-secrets.env"
     stored = {k: v for k, v in dotenv_values(path).items() if v} if path.is_file() else {}
@@ -626,7 +670,15 @@ def _with_secrets(s: Settings) -> Settings:
         log.warning("generated development secrets in %s (ignored by git); set them in .env for production", path)
     updated = {m: stored[env_key(m)] for m in missing}
     _validate_private_key(updated.get("jwt_private_key", s.jwt_private_key))
+    _validate_secret_key(updated.get("secrets_encryption_key", s.secrets_encryption_key))
     return Settings(**{**{f.name: getattr(s, f.name) for f in fields(Settings)}, **updated})
+
+
+def _validate_secret_key(text: str, name: str = "SECRETS_ENCRYPTION_KEY") -> None:
+    try:
+        load_secret_key(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name} is not valid: {exc}") from None  # the message never repeats the key
 
 
 def _validate_private_key(text: str, name: str = "JWT_PRIVATE_KEY") -> None:

@@ -25,3 +25,20 @@ def load_private_key(text: str) -> Ed25519PrivateKey:
     if len(seed) != 32:
         raise ValueError(f"expected a 32-byte Ed25519 seed, got {len(seed)} bytes")
     return Ed25519PrivateKey.from_private_bytes(seed)
+
+
+def generate_secret_key() -> str:
+    """A fresh key for SECRETS_ENCRYPTION_KEY (AES-256-GCM): the base64url of 32 random bytes."""
+    return b64url(secrets.token_bytes(32))
+
+
+def load_secret_key(text: str) -> bytes:
+    """The 32 bytes of a SECRETS_ENCRYPTION_KEY (base64url, or standard base64); ValueError otherwise."""
+    value = text.strip().replace("+", "-").replace("/", "_")
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, TypeError):
+        raise ValueError("expected the base64url of 32 random bytes (chatbot-agent gen-secrets prints one)") from None
+    if len(raw) != 32:
+        raise ValueError(f"expected 32 bytes, got {len(raw)} (chatbot-agent gen-secrets prints a valid key)")
+    return raw

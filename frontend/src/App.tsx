@@ -12,6 +12,9 @@ import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { SignInPage } from './pages/SignInPage';
 import { SignUpPage } from './pages/SignUpPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
+import { MagicLinkPage } from './pages/magicLink/MagicLinkPage';
+import { MagicLinkRequestPage } from './pages/magicLink/MagicLinkRequestPage';
+import { TwoFactorPage } from './pages/twoFactor/TwoFactorPage';
 
 export function AppRoutes() {
   return (
@@ -33,6 +36,9 @@ export function AppRoutes() {
           </GuestOnly>
         }
       />
+      <Route path="/two-factor" element={<GuestOnly><TwoFactorPage /></GuestOnly>} />
+      <Route path="/sign-in/magic-link" element={<GuestOnly><MagicLinkRequestPage /></GuestOnly>} />
+      <Route path="/magic-link" element={<MagicLinkPage />} />
       <Route path="/forgot-password" element={<ForgotPasswordPage />} />
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/verify-email" element={<VerifyEmailPage />} />

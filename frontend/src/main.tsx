@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App';
 import './styles.css';
+import './components/twoFactor/twoFactor.css'; // two-factor and magic-link screens
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

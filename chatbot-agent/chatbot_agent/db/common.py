@@ -7,7 +7,10 @@ from typing import Any, Protocol
 import asyncpg
 
 CREDENTIAL = "credential"  # account."providerId" of the password account, as Better Auth names it
-USER_COLS = 'u.id, u."firstName", u."lastName", u.email, u."emailVerified", u."createdAt", u.image, u."updatedAt"'
+USER_COLS = (
+    'u.id, u."firstName", u."lastName", u.email, u."emailVerified", u."createdAt", u.image, u."updatedAt", '
+    'coalesce(u."twoFactorEnabled", false) AS "twoFactorEnabled"'  # the column: two-factor's migration 0200
+)
 
 
 class Executor(Protocol):  # asyncpg.Connection, a pool's connection, or asyncpg.Pool

@@ -15,3 +15,8 @@ export function safeNext(next: string | null | undefined, fallback = '/account')
 export function signInPath(next: string): string {
   return next === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(next)}`;
 }
+
+/** `path`, carrying `next` along when there is one (`/two-factor?next=%2Faccount`). */
+export function withNext(path: string, next: string | null | undefined): string {
+  return next ? `${path}?next=${encodeURIComponent(next)}` : path;
+}

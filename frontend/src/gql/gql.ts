@@ -20,7 +20,9 @@ type Documents = {
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.ChangeEmailDocument,
     "\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.DeleteAccountDocument,
     "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": typeof types.EmailVerificationModeDocument,
-    "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RequestMagicLinkDocument,
+    "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SignInWithMagicLinkDocument,
+    "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  fragment AuthErrorFields on AuthError {\n    code\n    message\n    field\n    retryAfterSeconds\n  }\n": typeof types.AuthErrorFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": typeof types.MeDocument,
     "\n  query PasswordPolicy {\n    passwordPolicy {\n      minLength\n      maxLength\n    }\n  }\n": typeof types.PasswordPolicyDocument,
@@ -41,6 +43,11 @@ type Documents = {
     "\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.DeletePasskeyDocument,
     "\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.PasskeySignInOptionsDocument,
     "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SignInWithPasskeyDocument,
+    "\n  mutation VerifyTwoFactor($input: VerifyTwoFactorInput!) {\n    verifyTwoFactor(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.VerifyTwoFactorDocument,
+    "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) {\n    enableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorSetup {\n        totpUri\n        secret\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.EnableTwoFactorDocument,
+    "\n  mutation ConfirmTwoFactor($input: ConfirmTwoFactorInput!) {\n    confirmTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.ConfirmTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($input: DisableTwoFactorInput!) {\n    disableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.DisableTwoFactorDocument,
+    "\n  mutation RegenerateBackupCodes($input: RegenerateBackupCodesInput!) {\n    regenerateBackupCodes(input: $input) {\n      __typename\n      ... on BackupCodes {\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RegenerateBackupCodesDocument,
     "\n  query MySecurityEvents($limit: Int) {\n    mySecurityEvents(limit: $limit) {\n      id\n      event\n      createdAt\n      code\n      method\n      ipAddress\n      userAgent\n      revokedSessions\n    }\n  }\n": typeof types.MySecurityEventsDocument,
 };
 const documents: Documents = {
@@ -50,7 +57,9 @@ const documents: Documents = {
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.ChangeEmailDocument,
     "\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.DeleteAccountDocument,
     "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": types.EmailVerificationModeDocument,
-    "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RequestMagicLinkDocument,
+    "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SignInWithMagicLinkDocument,
+    "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n": types.UserFieldsFragmentDoc,
     "\n  fragment AuthErrorFields on AuthError {\n    code\n    message\n    field\n    retryAfterSeconds\n  }\n": types.AuthErrorFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": types.MeDocument,
     "\n  query PasswordPolicy {\n    passwordPolicy {\n      minLength\n      maxLength\n    }\n  }\n": types.PasswordPolicyDocument,
@@ -71,6 +80,11 @@ const documents: Documents = {
     "\n  mutation DeletePasskey($id: ID!) {\n    deletePasskey(id: $id) {\n      __typename\n      ... on DeletePasskeySuccess {\n        id\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.DeletePasskeyDocument,
     "\n  mutation PasskeySignInOptions {\n    passkeySignInOptions {\n      __typename\n      ... on PasskeyOptions {\n        options\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.PasskeySignInOptionsDocument,
     "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SignInWithPasskeyDocument,
+    "\n  mutation VerifyTwoFactor($input: VerifyTwoFactorInput!) {\n    verifyTwoFactor(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.VerifyTwoFactorDocument,
+    "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) {\n    enableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorSetup {\n        totpUri\n        secret\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.EnableTwoFactorDocument,
+    "\n  mutation ConfirmTwoFactor($input: ConfirmTwoFactorInput!) {\n    confirmTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.ConfirmTwoFactorDocument,
+    "\n  mutation DisableTwoFactor($input: DisableTwoFactorInput!) {\n    disableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.DisableTwoFactorDocument,
+    "\n  mutation RegenerateBackupCodes($input: RegenerateBackupCodesInput!) {\n    regenerateBackupCodes(input: $input) {\n      __typename\n      ... on BackupCodes {\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RegenerateBackupCodesDocument,
     "\n  query MySecurityEvents($limit: Int) {\n    mySecurityEvents(limit: $limit) {\n      id\n      event\n      createdAt\n      code\n      method\n      ipAddress\n      userAgent\n      revokedSessions\n    }\n  }\n": types.MySecurityEventsDocument,
 };
 
@@ -115,7 +129,15 @@ export function graphql(source: "\n  query EmailVerificationMode {\n    emailVer
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n  }\n"];
+export function graphql(source: "\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -196,6 +218,26 @@ export function graphql(source: "\n  mutation PasskeySignInOptions {\n    passke
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SignInWithPasskey($input: SignInWithPasskeyInput!) {\n    signInWithPasskey(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation VerifyTwoFactor($input: VerifyTwoFactorInput!) {\n    verifyTwoFactor(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyTwoFactor($input: VerifyTwoFactorInput!) {\n    verifyTwoFactor(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) {\n    enableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorSetup {\n        totpUri\n        secret\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation EnableTwoFactor($input: EnableTwoFactorInput!) {\n    enableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorSetup {\n        totpUri\n        secret\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConfirmTwoFactor($input: ConfirmTwoFactorInput!) {\n    confirmTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation ConfirmTwoFactor($input: ConfirmTwoFactorInput!) {\n    confirmTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableTwoFactor($input: DisableTwoFactorInput!) {\n    disableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation DisableTwoFactor($input: DisableTwoFactorInput!) {\n    disableTwoFactor(input: $input) {\n      __typename\n      ... on TwoFactorStatus {\n        message\n        user {\n          ...UserFields\n        }\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegenerateBackupCodes($input: RegenerateBackupCodesInput!) {\n    regenerateBackupCodes(input: $input) {\n      __typename\n      ... on BackupCodes {\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation RegenerateBackupCodes($input: RegenerateBackupCodesInput!) {\n    regenerateBackupCodes(input: $input) {\n      __typename\n      ... on BackupCodes {\n        backupCodes\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

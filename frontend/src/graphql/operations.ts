@@ -10,6 +10,7 @@ export const UserFieldsFragment = graphql(`
     email
     emailVerified
     createdAt
+    twoFactorEnabled
   }
 `);
 

@@ -5,6 +5,7 @@ import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
 import { PasswordField } from '../components/Fields';
 import { AppShell } from '../components/Layout';
 import { PasswordRules } from '../components/PasswordRules';
+import { TwoFactorSection } from './account/TwoFactorSection';
 import {
   ChangePasswordMutation,
   MySessionsQuery,
@@ -86,6 +87,7 @@ export function AccountPage() {
         <EmailVerificationNotice user={user} onAuthError={onAuthError} />
         <ProfileSection user={user} onAuthError={onAuthError} />
         <SessionsSection onAuthError={onAuthError} />
+        <TwoFactorSection user={user} onAuthError={onAuthError} />
         <ChangePasswordSection onAuthError={onAuthError} />
         <PasskeysSection onAuthError={onAuthError} />
         <ChangeEmailSection user={user} onAuthError={onAuthError} />

@@ -11,6 +11,7 @@ import { runMutation } from '../graphql/run';
 import { useForm } from '../hooks/useForm';
 import { usePageTitle } from '../hooks/usePageTitle';
 import { mapAuthError } from '../lib/errors';
+import { withNext } from '../auth/redirect';
 import { EMAIL_MAX_LENGTH, validateSignIn } from '../lib/validation';
 
 const FIELDS = ['email', 'password'] as const;
@@ -74,6 +75,9 @@ export function SignInPage() {
         </SubmitButton>
       </form>
       <PasskeySignInButton />
+      <p className="auth-alt">
+        <Link to={withNext('/sign-in/magic-link', next)}>Email me a sign-in link</Link>
+      </p>
     </AuthCard>
   );
 }

@@ -40,6 +40,7 @@ export const ADA = {
   email: 'ada@example.com',
   emailVerified: false,
   createdAt: '2025-01-02T10:00:00+00:00',
+  twoFactorEnabled: false,
 };
 
 export function authError(code: string, message: string, field: string | null = null, retryAfterSeconds: number | null = null) {

@@ -60,6 +60,7 @@ def user_of(record: UserRecord) -> User:
         email=record.email,
         email_verified=record.email_verified,
         created_at=record.created_at,
+        two_factor_enabled=record.two_factor_enabled,
     )
 
 

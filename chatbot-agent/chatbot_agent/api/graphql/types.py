@@ -26,6 +26,9 @@ class User:
     email: str
     email_verified: bool
     created_at: datetime
+    two_factor_enabled: bool = strawberry.field(
+        default=False, description="Signing in asks for a second factor (TOTP or a backup code)."
+    )
 
 
 @strawberry.type(description="A signed-in browser or device.")

@@ -18,6 +18,7 @@ class User:
     created_at: datetime
     image: str | None = None  # Better Auth's user fields, answered over REST
     updated_at: datetime | None = None
+    two_factor_enabled: bool = False
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> User:
@@ -30,6 +31,7 @@ class User:
             row["createdAt"],
             row.get("image"),
             row.get("updatedAt"),
+            bool(row.get("twoFactorEnabled")),
         )
 
     @property

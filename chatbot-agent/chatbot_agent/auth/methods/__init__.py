@@ -9,7 +9,15 @@ from importlib import import_module
 from ...config import ConfigError, Settings
 from .base import Method
 
-REGISTRY: tuple[str, ...] = ("password", "email_verification", "account", "passkey", "audit")
+REGISTRY: tuple[str, ...] = (
+    "password",
+    "email_verification",
+    "account",
+    "passkey",
+    "two_factor",
+    "magic_link",
+    "audit",
+)
 
 
 def load(folder: str) -> Method:
