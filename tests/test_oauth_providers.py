@@ -14,11 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chatbot_agent.auth.methods.oauth.config import ProviderConfig, parse_providers
 from chatbot_agent.auth.methods.oauth.providers import (
     INVALID_TOKEN, NO_EMAIL, REJECTED, UNAVAILABLE, GitHubProvider, Identity, OidcProvider, ProviderError, Providers,
 )  # fmt: skip
-from chatbot_agent.config import ConfigError
+from chatbot_agent.config import ConfigError, OAuthProvider as ProviderConfig, parse_oauth_providers as parse_providers
 
 from . import github_standin
 from .oauth_support import OidcTestProvider, serving

@@ -30,7 +30,7 @@ from .auth.core.core import Core
 from .auth.core.mail import Mailer
 from .auth.core.passwords import PasswordHashing
 from .auth.core.tokens import AccessTokens
-from .auth.methods import enabled, migration_sources
+from .auth.methods import enabled, method_routes, migration_sources
 from .config import Settings
 from .db import migrate, upkeep
 from .dbsource import dsn
@@ -126,6 +126,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
             await migrate.migrate(conn, migration_sources())
         core = Core(settings, state.pool, state.hashing, state.tokens, state.mailer)
         state.auth = Auth(core, state.methods)
+        await state.auth.on_startup()
         await state.hashing.warm_up()
         state.mailer.start()
         if state.mailer.development:
@@ -135,6 +136,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
             yield
         finally:
             sweeper.cancel()
+            await state.auth.on_shutdown()
             await state.mailer.stop()
             await state.pool.close()
             state.hashing.close()
@@ -157,6 +159,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         Route("/health", health),
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *method_routes(state.methods),
         Mount(rest.PREFIX, rest.RestApp(state, rest.routes_of(state.methods))),
     ]
     dist = settings.frontend_dist

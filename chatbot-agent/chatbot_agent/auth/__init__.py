@@ -26,6 +26,17 @@ class Auth:
     def __getattr__(self, name: str) -> Any:  # the services set in __init__; for type checkers
         raise AttributeError(f"no method service {name!r} (is it enabled in AUTH_METHODS?)")
 
+    async def on_startup(self) -> None:
+        """Background work of the services (a service may define `on_startup`/`on_shutdown`), once the app runs."""
+        for service in self.services.values():
+            if hasattr(service, "on_startup"):
+                await service.on_startup()
+
+    async def on_shutdown(self) -> None:
+        for service in reversed(list(self.services.values())):
+            if hasattr(service, "on_shutdown"):
+                await service.on_shutdown()
+
     def has(self, name: str) -> bool:
         return name in self.services
 

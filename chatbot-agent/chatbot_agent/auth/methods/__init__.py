@@ -9,7 +9,7 @@ from importlib import import_module
 from ...config import ConfigError, Settings
 from .base import Method
 
-REGISTRY: tuple[str, ...] = ("password", "email_verification", "account", "passkey")
+REGISTRY: tuple[str, ...] = ("password", "email_verification", "account", "passkey", "oauth")
 
 
 def load(folder: str) -> Method:
@@ -41,3 +41,18 @@ def migration_sources() -> list[str]:
     """Packages whose `migrations/` folders the migrator applies: the core's, then every method's (tables exist
     whether or not a method is enabled, so switching one on or off never needs a migration)."""
     return ["chatbot_agent.db", *(m.package for m in available())]
+
+
+def method_routes(methods: list[Method]) -> list:
+    """Plain HTTP routes of the enabled methods: the `ROUTES` of a method's `http.py`, when it has one (the social
+    sign-in callback; Better Auth's JSON routes go in `rest.py`)."""
+    found: list = []
+    for method in methods:
+        try:
+            module = import_module(f"{method.package}.http")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{method.package}.http":
+                raise
+            continue
+        found.extend(module.ROUTES)
+    return found

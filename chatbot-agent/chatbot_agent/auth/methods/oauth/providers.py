@@ -29,7 +29,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
-from .config import GOOGLE_ISSUER, ProviderConfig
+from ....config import GOOGLE_ISSUER, OAuthProvider as ProviderConfig
 
 log = logging.getLogger(__name__)
 
