@@ -5,6 +5,7 @@ import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
 import { PasswordField } from '../components/Fields';
 import { AppShell } from '../components/Layout';
 import { PasswordRules } from '../components/PasswordRules';
+import { LinkedAccountsSection } from './account/LinkedAccountsSection';
 import {
   ChangePasswordMutation,
   MySessionsQuery,
@@ -85,6 +86,7 @@ export function AccountPage() {
         <EmailVerificationNotice user={user} onAuthError={onAuthError} />
         <ProfileSection user={user} onAuthError={onAuthError} />
         <SessionsSection onAuthError={onAuthError} />
+        <LinkedAccountsSection onAuthError={onAuthError} />
         <ChangePasswordSection onAuthError={onAuthError} />
         <PasskeysSection onAuthError={onAuthError} />
         <ChangeEmailSection user={user} onAuthError={onAuthError} />

@@ -6,6 +6,7 @@ import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
 import { PasswordField, TextField } from '../components/Fields';
 import { PasskeySignInButton } from '../components/PasskeySignInButton';
 import { AuthCard } from '../components/Layout';
+import { SocialSignIn } from '../components/SocialSignIn';
 import { SignInMutation } from '../graphql/operations';
 import { runMutation } from '../graphql/run';
 import { useForm } from '../hooks/useForm';
@@ -74,6 +75,7 @@ export function SignInPage() {
         </SubmitButton>
       </form>
       <PasskeySignInButton />
+      <SocialSignIn next={next} />
     </AuthCard>
   );
 }

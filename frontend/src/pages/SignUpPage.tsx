@@ -5,6 +5,7 @@ import { useAuth } from '../auth/AuthContext';
 import { FormAlert, SubmitButton } from '../components/Feedback';
 import { PasswordField, TextField } from '../components/Fields';
 import { AuthCard } from '../components/Layout';
+import { SocialSignIn } from '../components/SocialSignIn';
 import { PasswordRules } from '../components/PasswordRules';
 import { SignUpMutation } from '../graphql/operations';
 import { runMutation } from '../graphql/run';
@@ -84,6 +85,7 @@ export function SignUpPage() {
           Create account
         </SubmitButton>
       </form>
+      <SocialSignIn next={next} />
     </AuthCard>
   );
 }
