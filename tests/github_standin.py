@@ -24,8 +24,8 @@ import hashlib
 import html
 import secrets
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 from urllib.parse import urlencode
 
 from starlette.applications import Starlette
@@ -57,13 +57,27 @@ class GitHubStandIn:
     token_requests: list[dict] = field(default_factory=list)
     url: str = ""
 
-    def add_user(self, login: str, *, name: str | None = None, email: str | None = None, verified: bool = True,
-                 emails: list[dict] | None = None) -> GitHubUser:  # fmt: skip
+    def add_user(
+        self,
+        login: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        verified: bool = True,
+        emails: list[dict] | None = None,
+    ) -> GitHubUser:
         if emails is None:
-            emails = [{"email": email or f"{login}@users.example", "primary": True, "verified": verified,
-                       "visibility": "private"}]  # fmt: skip
-        user = GitHubUser(id=10_000 + len(self.users) + secrets.randbelow(1_000_000), login=login, name=name,
-                          emails=emails)  # fmt: skip
+            emails = [
+                {
+                    "email": email or f"{login}@users.example",
+                    "primary": True,
+                    "verified": verified,
+                    "visibility": "private",
+                }
+            ]
+        user = GitHubUser(
+            id=10_000 + len(self.users) + secrets.randbelow(1_000_000), login=login, name=name, emails=emails
+        )
         self.users[login] = user
         return user
 
@@ -81,8 +95,10 @@ class GitHubStandIn:
             return PlainTextResponse("Not Found: unknown client_id", status_code=404)
         redirect_uri = params.get("redirect_uri") or self.callback_url
         if not self._redirect_ok(redirect_uri):
-            return HTMLResponse("<h1>The redirect_uri MUST match the registered callback URL for this application.</h1>",
-                                status_code=400)  # fmt: skip
+            return HTMLResponse(
+                "<h1>The redirect_uri MUST match the registered callback URL for this application.</h1>",
+                status_code=400,
+            )
         state = params.get("state", "")
         if request.method == "GET":
             hidden = "".join(
@@ -100,18 +116,24 @@ class GitHubStandIn:
             )
         separator = "&" if "?" in redirect_uri else "?"
         if params.get("decision") != "allow":
-            query = {"error": "access_denied", "error_description": "The user has denied your application access.",
-                     "error_uri": "https://docs.github.com/apps/troubleshooting-authorization-request-errors/#access-denied",
-                     "state": state}  # fmt: skip
+            query = {
+                "error": "access_denied",
+                "error_description": "The user has denied your application access.",
+                "error_uri": "https://docs.github.com/apps/troubleshooting-authorization-request-errors/#access-denied",
+                "state": state,
+            }
             return RedirectResponse(redirect_uri + separator + urlencode(query), status_code=302)
         user = self.users.get(params.get("login", ""))
         if user is None:
             return HTMLResponse("<p>Incorrect username or password.</p>", status_code=401)
         code = secrets.token_hex(10)
         self.codes[code] = {
-            "login": user.login, "redirect_uri": redirect_uri, "expires": time.time() + CODE_TTL,
-            "challenge": params.get("code_challenge"), "method": params.get("code_challenge_method"),
-        }  # fmt: skip
+            "login": user.login,
+            "redirect_uri": redirect_uri,
+            "expires": time.time() + CODE_TTL,
+            "challenge": params.get("code_challenge"),
+            "method": params.get("code_challenge_method"),
+        }
         return RedirectResponse(redirect_uri + separator + urlencode({"code": code, "state": state}), status_code=302)
 
     async def access_token(self, request: Request) -> Response:
@@ -122,21 +144,35 @@ class GitHubStandIn:
         if header.lower().startswith("basic "):
             client_id, _, client_secret = base64.b64decode(header[6:]).decode().partition(":")
         if client_id != self.client_id or not secrets.compare_digest(client_secret or "", self.client_secret):
-            return self._answer(request, {"error": "incorrect_client_credentials",
-                                          "error_description": "The client_id and/or client_secret passed are incorrect."})  # fmt: skip
+            return self._answer(
+                request,
+                {
+                    "error": "incorrect_client_credentials",
+                    "error_description": "The client_id and/or client_secret passed are incorrect.",
+                },
+            )
         grant = self.codes.pop(form.get("code", ""), None)  # single use, also when the rest is wrong
         if grant is None or grant["expires"] < time.time():
-            return self._answer(request, {"error": "bad_verification_code",
-                                          "error_description": "The code passed is incorrect or expired."})  # fmt: skip
+            return self._answer(
+                request,
+                {"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."},
+            )
         if form.get("redirect_uri") and form["redirect_uri"] != grant["redirect_uri"]:
-            return self._answer(request, {"error": "redirect_uri_mismatch",
-                                          "error_description": "The redirect_uri MUST match the registered callback URL for this application."})  # fmt: skip
+            return self._answer(
+                request,
+                {
+                    "error": "redirect_uri_mismatch",
+                    "error_description": "The redirect_uri MUST match the registered callback URL for this application.",
+                },
+            )
         if grant["challenge"]:
             verifier = form.get("code_verifier", "")
             digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
             if grant["method"] != "S256" or not secrets.compare_digest(digest, grant["challenge"]):
-                return self._answer(request, {"error": "bad_verification_code",
-                                              "error_description": "The code passed is incorrect or expired."})  # fmt: skip
+                return self._answer(
+                    request,
+                    {"error": "bad_verification_code", "error_description": "The code passed is incorrect or expired."},
+                )
         token = "gho_" + secrets.token_hex(18)
         self.tokens[token] = grant["login"]
         return self._answer(request, {"access_token": token, "token_type": "bearer", "scope": "read:user,user:email"})
@@ -159,10 +195,17 @@ class GitHubStandIn:
         if user is None:
             return JSONResponse({"message": "Bad credentials", "status": "401"}, status_code=401)
         primary = next((e["email"] for e in user.emails if e.get("primary") and e.get("visibility") == "public"), None)
-        return JSONResponse({
-            "login": user.login, "id": user.id, "node_id": f"U_{user.id}", "type": "User", "name": user.name,
-            "email": primary, "avatar_url": f"{self.url}/avatars/{user.id}",
-        })  # fmt: skip
+        return JSONResponse(
+            {
+                "login": user.login,
+                "id": user.id,
+                "node_id": f"U_{user.id}",
+                "type": "User",
+                "name": user.name,
+                "email": primary,
+                "avatar_url": f"{self.url}/avatars/{user.id}",
+            }
+        )
 
     async def user_emails(self, request: Request) -> Response:
         user = self._user_of(request)
@@ -171,12 +214,14 @@ class GitHubStandIn:
         return JSONResponse(user.emails)
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/login/oauth/authorize", self.authorize, methods=["GET", "POST"]),
-            Route("/login/oauth/access_token", self.access_token, methods=["POST"]),
-            Route("/user", self.user),
-            Route("/user/emails", self.user_emails),
-        ])  # fmt: skip
+        return Starlette(
+            routes=[
+                Route("/login/oauth/authorize", self.authorize, methods=["GET", "POST"]),
+                Route("/login/oauth/access_token", self.access_token, methods=["POST"]),
+                Route("/user", self.user),
+                Route("/user/emails", self.user_emails),
+            ]
+        )
 
 
 @contextlib.contextmanager

@@ -18,8 +18,8 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -48,7 +48,7 @@ class OidcTestProvider:
         self.issuer = ""
         self.log_path: Path | None = None
 
-    def __enter__(self) -> "OidcTestProvider":
+    def __enter__(self) -> OidcTestProvider:
         ensure_installed()
         node = shutil.which("node")
         if node is None:
@@ -57,9 +57,12 @@ class OidcTestProvider:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         stderr = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [node, str(OIDC_DIR / "server.mjs"), "0"], stdout=subprocess.PIPE, stderr=stderr, text=True,
+            [node, str(OIDC_DIR / "server.mjs"), "0"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
             env={**os.environ, "NODE_ENV": "test"},
-        )  # fmt: skip
+        )
         stderr.close()
         selector = selectors.DefaultSelector()
         selector.register(self.process.stdout, selectors.EVENT_READ)
@@ -86,8 +89,10 @@ class OidcTestProvider:
 
     def register_client(self, redirect_uris: list[str]) -> tuple[str, str]:
         """A confidential client (client_secret_basic, authorization code), by Dynamic Client Registration."""
-        response = httpx.post(self.issuer + "/reg", json={"redirect_uris": redirect_uris,
-                                                          "token_endpoint_auth_method": "client_secret_basic"})  # fmt: skip
+        response = httpx.post(
+            self.issuer + "/reg",
+            json={"redirect_uris": redirect_uris, "token_endpoint_auth_method": "client_secret_basic"},
+        )
         assert response.status_code == 201, response.text
         body = response.json()
         return body["client_id"], body["client_secret"]
@@ -124,8 +129,11 @@ class OidcTestProvider:
                 prompt = re.search(r'name="prompt" value="(\w+)"', page)
                 assert action and prompt, f"no interaction form at {url}: {page[:500]}"
                 if prompt.group(1) == "login":
-                    url, method, data = urljoin(url, action.group(1)), "POST", {
-                        "prompt": "login", "login": login, "password": "any password"}  # fmt: skip
+                    url, method, data = (
+                        urljoin(url, action.group(1)),
+                        "POST",
+                        {"prompt": "login", "login": login, "password": "any password"},
+                    )
                 elif consent:
                     url, method, data = urljoin(url, action.group(1)), "POST", {"prompt": "consent"}
                 else:
@@ -149,8 +157,9 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):
 def serving(app) -> Iterator[str]:
     """An ASGI app under uvicorn on 127.0.0.1 (a thread with its own event loop); yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off",
-                                           access_log=False))  # fmt: skip
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off", access_log=False)
+    )
     thread = threading.Thread(target=server.run, daemon=True, name=f"test-server-{port}")
     thread.start()
     deadline = time.monotonic() + 15

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-
 from chatbot_agent.config import RateLimit, parse_oauth_providers
 
 from . import github_standin
@@ -51,11 +50,16 @@ def github():
 def oauth_env(op, github) -> dict[str, str]:
     client_id, secret = op.register_client([CALLBACK + "acme"])
     return {
-        "OAUTH_PROVIDERS": "acme,github", "OAUTH_ACME_CLIENT_ID": client_id, "OAUTH_ACME_CLIENT_SECRET": secret,
-        "OAUTH_ACME_ISSUER": op.issuer, "OAUTH_ACME_NAME": "Acme ID", "OAUTH_GITHUB_CLIENT_ID": github.client_id,
-        "OAUTH_GITHUB_CLIENT_SECRET": github.client_secret, "OAUTH_GITHUB_URL": github.url,
+        "OAUTH_PROVIDERS": "acme,github",
+        "OAUTH_ACME_CLIENT_ID": client_id,
+        "OAUTH_ACME_CLIENT_SECRET": secret,
+        "OAUTH_ACME_ISSUER": op.issuer,
+        "OAUTH_ACME_NAME": "Acme ID",
+        "OAUTH_GITHUB_CLIENT_ID": github.client_id,
+        "OAUTH_GITHUB_CLIENT_SECRET": github.client_secret,
+        "OAUTH_GITHUB_URL": github.url,
         "OAUTH_GITHUB_API_URL": github.url,
-    }  # fmt: skip
+    }
 
 
 async def started(settings):
@@ -68,8 +72,9 @@ async def started(settings):
 
 @pytest.fixture
 async def app_api(database_url, tmp_path, oauth_env, smtp_server):
-    settings = make_settings(database_url, tmp_path, oauth_providers=parse_oauth_providers(oauth_env),
-                             smtp_url=smtp_server.url)
+    settings = make_settings(
+        database_url, tmp_path, oauth_providers=parse_oauth_providers(oauth_env), smtp_url=smtp_server.url
+    )
     context, app, api = await started(settings)
     yield app, api
     await context.__aexit__(None, None, None)
@@ -102,8 +107,16 @@ async def back_to_us(api: Api, provider_url: str) -> httpx.Response:
     return await api.http.get(parts.path + "?" + parts.query)
 
 
-async def social(api: Api, op: OidcTestProvider, login: str, *, redirect_to: str | None = None, consent=True,
-                 url_edit=None, callback_edit=None) -> httpx.Response:  # fmt: skip
+async def social(
+    api: Api,
+    op: OidcTestProvider,
+    login: str,
+    *,
+    redirect_to: str | None = None,
+    consent=True,
+    url_edit=None,
+    callback_edit=None,
+) -> httpx.Response:
     url = await start(api, "acme", redirect_to)
     if url_edit:
         url = url_edit(url)
@@ -119,8 +132,9 @@ def error_of(response: httpx.Response) -> str | None:
     query = query_of(location)
     if "oauth_error" in query:
         assert location.startswith(PUBLIC + "/sign-in?") or location.startswith(PUBLIC + "/account?")
-        assert not any(c.startswith("chatbot_session=") and "Max-Age=0" not in c for c in set_cookies(response)), \
+        assert not any(c.startswith("chatbot_session=") and "Max-Age=0" not in c for c in set_cookies(response)), (
             "a failed callback opens no session"
+        )
     return query.get("oauth_error")
 
 
@@ -132,8 +146,10 @@ def new_login() -> str:
 
 
 async def test_providers_are_listed_in_configured_order(api):
-    assert (await api(PROVIDERS))["socialProviders"] == [{"id": "acme", "name": "Acme ID"},
-                                                         {"id": "github", "name": "GitHub"}]  # fmt: skip
+    assert (await api(PROVIDERS))["socialProviders"] == [
+        {"id": "acme", "name": "Acme ID"},
+        {"id": "github", "name": "GitHub"},
+    ]
 
 
 async def test_a_new_user_signs_up_with_an_openid_provider_and_back_in(api, op, db):
@@ -158,8 +174,12 @@ async def test_a_new_user_signs_up_with_an_openid_provider_and_back_in(api, op, 
     assert "HttpOnly" in session and "SameSite=Lax" in session
 
     me = (await api(ME))["me"]
-    assert (me["firstName"], me["lastName"], me["email"], me["emailVerified"]) == ("Grace", "Hopper",
-                                                                                  email.lower(), True)  # fmt: skip
+    assert (me["firstName"], me["lastName"], me["email"], me["emailVerified"]) == (
+        "Grace",
+        "Hopper",
+        email.lower(),
+        True,
+    )
     user = await db.fetchrow('SELECT name FROM "user" WHERE id = $1', me["id"])
     assert user["name"] == "Grace Hopper"
     rows = await db.fetch('SELECT * FROM account WHERE "userId" = $1', me["id"])
@@ -277,8 +297,9 @@ async def test_a_swapped_pkce_challenge_makes_the_code_useless(api, op):
     assert error_of(await social(api, op, new_login(), url_edit=edit)) == "provider_rejected"
 
 
-@pytest.mark.parametrize("forgery", [{"iss": "http://127.0.0.1:9/other"}, {"aud": "someone-else"},
-                                     {"foreign_key": True}])  # fmt: skip
+@pytest.mark.parametrize(
+    "forgery", [{"iss": "http://127.0.0.1:9/other"}, {"aud": "someone-else"}, {"foreign_key": True}]
+)
 async def test_an_id_token_from_another_issuer_or_audience_is_refused(api, op, forgery):
     url = await start(api)
     callback = await op.login(url, new_login())
@@ -289,6 +310,7 @@ async def test_an_id_token_from_another_issuer_or_audience_is_refused(api, op, f
 
 async def test_an_issuer_mismatch_in_the_callback_is_refused(api, op):
     """RFC 9207: oidc-provider names itself in the callback (`iss`); a mix-up attack shows another issuer there."""
+
     def edit(url: str) -> str:
         return url.replace("iss=", "iss=http%3A%2F%2Fevil.example%2F&was=")
 
@@ -303,8 +325,11 @@ async def test_provider_down_at_the_token_endpoint(api, op):
 
 
 async def test_a_callback_without_anything_is_a_redirect_not_an_error_page(api):
-    for path in ("/api/auth/callback/acme", "/api/auth/callback/unknown?code=x&state=y",
-                 "/api/auth/callback/acme?error=server_error&state=" + "x" * 5000):  # fmt: skip
+    for path in (
+        "/api/auth/callback/acme",
+        "/api/auth/callback/unknown?code=x&state=y",
+        "/api/auth/callback/acme?error=server_error&state=" + "x" * 5000,
+    ):
         response = await api.http.get(path)
         assert error_of(response) == "invalid_state"
         assert "unknown" not in response.headers["location"]
@@ -316,8 +341,14 @@ async def test_a_callback_without_anything_is_a_redirect_not_an_error_page(api):
 async def test_start_refuses_unknown_providers_and_open_redirects(api, app_api):
     result = (await api(SOCIAL_SIGN_IN, {"provider": "myspace"}))["socialSignIn"]
     assert (result["code"], result["field"]) == ("INVALID_INPUT", "provider")
-    for target in ("https://evil.example/x", "//evil.example", "/\\evil.example", "javascript:alert(1)",
-                   "/%2F%2Fevil.example", "http://localhost:8000@evil.example/"):  # fmt: skip
+    for target in (
+        "https://evil.example/x",
+        "//evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/%2F%2Fevil.example",
+        "http://localhost:8000@evil.example/",
+    ):
         result = (await api(SOCIAL_SIGN_IN, {"provider": "acme", "redirectTo": target}))["socialSignIn"]
         assert (result["__typename"], result["field"]) == ("AuthError", "redirectTo"), target
     # a trusted origin is fine, as is a path
@@ -326,8 +357,13 @@ async def test_start_refuses_unknown_providers_and_open_redirects(api, app_api):
 
 
 async def test_rate_limits_apply(database_url, tmp_path, oauth_env):
-    settings = make_settings(database_url, tmp_path, oauth_providers=parse_oauth_providers(oauth_env),
-                             rate_limit_enabled=True, rate_limit_social_ip=RateLimit(2, 300))  # fmt: skip
+    settings = make_settings(
+        database_url,
+        tmp_path,
+        oauth_providers=parse_oauth_providers(oauth_env),
+        rate_limit_enabled=True,
+        rate_limit_social_ip=RateLimit(2, 300),
+    )
     context, app, api = await started(settings)
     try:
         await start(api)
@@ -341,8 +377,13 @@ async def test_rate_limits_apply(database_url, tmp_path, oauth_env):
 
 
 async def test_a_provider_that_is_down_does_not_stop_the_others(database_url, tmp_path, oauth_env):
-    env = {**oauth_env, "OAUTH_PROVIDERS": "down,acme,github", "OAUTH_DOWN_CLIENT_ID": "c", "OAUTH_DOWN_CLIENT_SECRET": "s",
-           "OAUTH_DOWN_ISSUER": f"http://127.0.0.1:{free_port()}"}  # fmt: skip
+    env = {
+        **oauth_env,
+        "OAUTH_PROVIDERS": "down,acme,github",
+        "OAUTH_DOWN_CLIENT_ID": "c",
+        "OAUTH_DOWN_CLIENT_SECRET": "s",
+        "OAUTH_DOWN_ISSUER": f"http://127.0.0.1:{free_port()}",
+    }
     context, app, api = await started(make_settings(database_url, tmp_path, oauth_providers=parse_oauth_providers(env)))
     try:
         assert [p["id"] for p in (await api(PROVIDERS))["socialProviders"]] == ["down", "acme", "github"]
@@ -363,21 +404,27 @@ async def test_github_sign_in_through_the_stand_in(api, github):
     url = await start(api, "github", "/account")
     async with httpx.AsyncClient() as browser:
         assert (await browser.get(url)).status_code == 200
-        answer = await browser.post(github.url + "/login/oauth/authorize",
-                                    data={**query_of(url), "login": login, "decision": "allow"})  # fmt: skip
+        answer = await browser.post(
+            github.url + "/login/oauth/authorize", data={**query_of(url), "login": login, "decision": "allow"}
+        )
     response = await back_to_us(api, answer.headers["location"])
     assert error_of(response) is None
     me = (await api(ME))["me"]
-    assert (me["firstName"], me["lastName"], me["email"], me["emailVerified"]) == ("Mona", "Octocat",
-                                                                                  f"{login}@example.com", True)  # fmt: skip
+    assert (me["firstName"], me["lastName"], me["email"], me["emailVerified"]) == (
+        "Mona",
+        "Octocat",
+        f"{login}@example.com",
+        True,
+    )
 
     unverified = "nomail" + secrets.token_hex(3)
     github.add_user(unverified, email=f"{unverified}@example.com", verified=False)
     await api(SIGN_OUT)
     url = await start(api, "github")
     async with httpx.AsyncClient() as browser:
-        answer = await browser.post(github.url + "/login/oauth/authorize",
-                                    data={**query_of(url), "login": unverified, "decision": "allow"})  # fmt: skip
+        answer = await browser.post(
+            github.url + "/login/oauth/authorize", data={**query_of(url), "login": unverified, "decision": "allow"}
+        )
     assert error_of(await back_to_us(api, answer.headers["location"])) == "email_missing"
 
 
@@ -447,13 +494,15 @@ async def test_a_social_only_user_adds_a_password_by_reset_then_may_unlink(api, 
 
     await api(REQUEST_RESET, {"email": email})
     token = reset_token(await smtp_server.wait_for(email))
-    assert (await api(RESET, {"token": token, "password": "a new password 2024!"}))["resetPassword"]["__typename"] \
-        == "ResetPasswordSuccess"
+    assert (await api(RESET, {"token": token, "password": "a new password 2024!"}))["resetPassword"][
+        "__typename"
+    ] == "ResetPasswordSuccess"
     # the reset signed every session out; sign in with the new password
     from .support import SIGN_IN
 
     assert (await api(SIGN_IN, {"input": {"email": email, "password": "a new password 2024!"}}))["signIn"][
-        "__typename"] == "AuthSuccess"  # fmt: skip
+        "__typename"
+    ] == "AuthSuccess"
     accounts = (await api(MY_ACCOUNTS))["myAccounts"]
     assert sorted(a["providerId"] for a in accounts) == ["acme", "credential"]
     acme = next(a for a in accounts if a["providerId"] == "acme")

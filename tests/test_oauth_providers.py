@@ -13,11 +13,20 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from chatbot_agent.auth.methods.oauth.providers import (
-    INVALID_TOKEN, NO_EMAIL, REJECTED, UNAVAILABLE, GitHubProvider, Identity, OidcProvider, ProviderError, Providers,
-)  # fmt: skip
-from chatbot_agent.config import ConfigError, OAuthProvider as ProviderConfig, parse_oauth_providers as parse_providers
+    INVALID_TOKEN,
+    NO_EMAIL,
+    REJECTED,
+    UNAVAILABLE,
+    GitHubProvider,
+    Identity,
+    OidcProvider,
+    ProviderError,
+    Providers,
+)
+from chatbot_agent.config import ConfigError
+from chatbot_agent.config import OAuthProvider as ProviderConfig
+from chatbot_agent.config import parse_oauth_providers as parse_providers
 
 from . import github_standin
 from .oauth_support import OidcTestProvider, serving
@@ -36,10 +45,15 @@ def op():
 @pytest.fixture(scope="module")
 def acme(op) -> ProviderConfig:
     client_id, secret = op.register_client([REDIRECT])
-    return parse_providers({
-        "OAUTH_PROVIDERS": "acme", "OAUTH_ACME_CLIENT_ID": client_id, "OAUTH_ACME_CLIENT_SECRET": secret,
-        "OAUTH_ACME_ISSUER": op.issuer, "OAUTH_ACME_NAME": "Acme ID",
-    })[0]  # fmt: skip
+    return parse_providers(
+        {
+            "OAUTH_PROVIDERS": "acme",
+            "OAUTH_ACME_CLIENT_ID": client_id,
+            "OAUTH_ACME_CLIENT_SECRET": secret,
+            "OAUTH_ACME_ISSUER": op.issuer,
+            "OAUTH_ACME_NAME": "Acme ID",
+        }
+    )[0]
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +106,29 @@ async def signed_in(op, provider, login: str, attempt: Attempt | None = None, *,
 
 
 def test_configuration_names_the_missing_or_stray_key():
-    base = {"OAUTH_PROVIDERS": "google, github,acme", "OAUTH_GOOGLE_CLIENT_ID": "g", "OAUTH_GOOGLE_CLIENT_SECRET": "gs",
-            "OAUTH_GITHUB_CLIENT_ID": "h", "OAUTH_GITHUB_CLIENT_SECRET": "hs", "OAUTH_ACME_CLIENT_ID": "a",
-            "OAUTH_ACME_CLIENT_SECRET": "as", "OAUTH_ACME_ISSUER": "https://id.acme.test/"}  # fmt: skip
+    base = {
+        "OAUTH_PROVIDERS": "google, github,acme",
+        "OAUTH_GOOGLE_CLIENT_ID": "g",
+        "OAUTH_GOOGLE_CLIENT_SECRET": "gs",
+        "OAUTH_GITHUB_CLIENT_ID": "h",
+        "OAUTH_GITHUB_CLIENT_SECRET": "hs",
+        "OAUTH_ACME_CLIENT_ID": "a",
+        "OAUTH_ACME_CLIENT_SECRET": "as",
+        "OAUTH_ACME_ISSUER": "https://id.acme.test/",
+    }
     google, gh, acme = parse_providers(base)
     assert (google.kind, google.issuer, google.name, google.scopes) == (
-        "oidc", "https://accounts.google.com", "Google", "openid email profile")
+        "oidc",
+        "https://accounts.google.com",
+        "Google",
+        "openid email profile",
+    )
     assert (gh.kind, gh.name, gh.github_url, gh.github_api_url) == (
-        "github", "GitHub", "https://github.com", "https://api.github.com")
+        "github",
+        "GitHub",
+        "https://github.com",
+        "https://api.github.com",
+    )
     assert (acme.issuer, acme.name) == ("https://id.acme.test", "Acme")
     assert "as" not in repr(acme), "the client secret stays out of reprs and logs"
     assert parse_providers({}) == ()
@@ -118,7 +147,7 @@ def test_configuration_names_the_missing_or_stray_key():
             parse_providers(env)
     with pytest.raises(ConfigError, match="OAUTH_PROVIDERS: 'acme' is listed twice"):
         parse_providers({**base, "OAUTH_PROVIDERS": "acme,google,github,acme"})
-    with pytest.raises(ConfigError, match="OAUTH_ACME_ISSUER=.*https"):
+    with pytest.raises(ConfigError, match=r"OAUTH_ACME_ISSUER=.*https"):
         parse_providers({**base, "OAUTH_ACME_ISSUER": "http://id.acme.test"}, production=True)
     assert parse_providers({**base, "OAUTH_ACME_ISSUER": "http://127.0.0.1:9"}, production=True)[2].issuer
 
@@ -127,8 +156,14 @@ def test_names_come_from_given_and_family_name_or_are_split_from_name():
     def ident(**kw) -> Identity:
         return Identity("acme", "1", "a@b.c", True, **kw)
 
-    assert (ident(given_name="Ada", family_name="King").first_name, ident(given_name="Ada", family_name="King").last_name) == ("Ada", "King")
-    assert (ident(name="Ludwig  van\u00a0Beethoven").first_name, ident(name="Ludwig  van\u00a0Beethoven").last_name) == ("Ludwig", "van Beethoven")
+    assert (
+        ident(given_name="Ada", family_name="King").first_name,
+        ident(given_name="Ada", family_name="King").last_name,
+    ) == ("Ada", "King")
+    assert (
+        ident(name="Ludwig  van\u00a0Beethoven").first_name,
+        ident(name="Ludwig  van\u00a0Beethoven").last_name,
+    ) == ("Ludwig", "van Beethoven")
     assert (ident(name="Plato").first_name, ident(name="Plato").last_name) == ("Plato", "")
     assert (ident(given_name="Cher").first_name, ident(given_name="Cher", name="x y").last_name) == ("Cher", "")
     assert (ident().first_name, ident().last_name) == ("", "")
@@ -140,25 +175,42 @@ def test_names_come_from_given_and_family_name_or_are_split_from_name():
 async def test_oidc_authorization_url_and_a_full_sign_in(op, providers, acme):
     provider = providers.get("acme")
     assert isinstance(provider, OidcProvider) and provider.metadata["issuer"] == op.issuer
-    op.set_account("ada", given_name="Ada", family_name="Lovelace", email="Ada@Example.com", email_verified=True,
-                   name="Augusta Ada King")  # fmt: skip
+    op.set_account(
+        "ada",
+        given_name="Ada",
+        family_name="Lovelace",
+        email="Ada@Example.com",
+        email_verified=True,
+        name="Augusta Ada King",
+    )
     attempt = Attempt()
     url = await provider.authorization_url(REDIRECT, attempt.state, attempt.nonce, attempt.verifier)
     sent = params(url)
     assert url.startswith(op.issuer + "/auth?")
     assert sent == {
-        "response_type": "code", "client_id": acme.client_id, "redirect_uri": REDIRECT, "scope": "openid email profile",
-        "state": attempt.state, "nonce": attempt.nonce, "code_challenge": challenge_of(attempt.verifier),
+        "response_type": "code",
+        "client_id": acme.client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "openid email profile",
+        "state": attempt.state,
+        "nonce": attempt.nonce,
+        "code_challenge": challenge_of(attempt.verifier),
         "code_challenge_method": "S256",
-    }  # fmt: skip
+    }
     assert attempt.verifier not in url
 
     code, _ = await signed_in(op, provider, "ada", attempt)
     identity = await provider.exchange(code, REDIRECT, attempt.verifier, attempt.nonce)
     assert identity == Identity(
-        provider_id="acme", subject="ada", email="Ada@Example.com", email_verified=True, given_name="Ada",
-        family_name="Lovelace", name="Augusta Ada King", image=None,
-    )  # fmt: skip
+        provider_id="acme",
+        subject="ada",
+        email="Ada@Example.com",
+        email_verified=True,
+        given_name="Ada",
+        family_name="Lovelace",
+        name="Augusta Ada King",
+        image=None,
+    )
 
     op.set_account("bob", name="Bob  de Vries", email="bob@example.com", email_verified=False)
     code, attempt = await signed_in(op, provider, "bob")
@@ -200,14 +252,17 @@ async def test_a_nonce_changed_in_the_url_fails_the_id_token_check(op, providers
     assert error.value.message == "The answer from Acme ID could not be verified. Please start again."
 
 
-@pytest.mark.parametrize("forgery, claim", [
-    ({"iss": "http://127.0.0.1:9/another-issuer"}, "iss"),
-    ({"aud": "another-client"}, "aud"),
-    ({"aud": ["another-client", "a-third"]}, "aud"),
-    ({"nonce": "not-the-nonce"}, "nonce"),
-    ({"exp": int(time.time()) - 3600}, "exp"),
-    ({"foreign_key": True}, "signature"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "forgery, claim",
+    [
+        ({"iss": "http://127.0.0.1:9/another-issuer"}, "iss"),
+        ({"aud": "another-client"}, "aud"),
+        ({"aud": ["another-client", "a-third"]}, "aud"),
+        ({"nonce": "not-the-nonce"}, "nonce"),
+        ({"exp": int(time.time()) - 3600}, "exp"),
+        ({"foreign_key": True}, "signature"),
+    ],
+)
 async def test_a_forged_id_token_is_refused(op, providers, forgery, claim):
     provider = providers.get("acme")
     code, attempt = await signed_in(op, provider, "eve")
@@ -293,11 +348,15 @@ async def test_discovery_refuses_a_document_for_another_issuer(op):
 
 
 def github_provider(standin) -> ProviderConfig:
-    return parse_providers({
-        "OAUTH_PROVIDERS": "github", "OAUTH_GITHUB_CLIENT_ID": standin.client_id,
-        "OAUTH_GITHUB_CLIENT_SECRET": standin.client_secret, "OAUTH_GITHUB_URL": standin.url,
-        "OAUTH_GITHUB_API_URL": standin.url,
-    })[0]  # fmt: skip
+    return parse_providers(
+        {
+            "OAUTH_PROVIDERS": "github",
+            "OAUTH_GITHUB_CLIENT_ID": standin.client_id,
+            "OAUTH_GITHUB_CLIENT_SECRET": standin.client_secret,
+            "OAUTH_GITHUB_URL": standin.url,
+            "OAUTH_GITHUB_API_URL": standin.url,
+        }
+    )[0]
 
 
 async def github_login(standin, url: str, login: str, decision: str = "allow") -> dict[str, str]:
@@ -306,8 +365,9 @@ async def github_login(standin, url: str, login: str, decision: str = "allow") -
     async with httpx.AsyncClient() as browser:
         page = await browser.get(url)
         assert page.status_code == 200 and "Sign in to GitHub" in page.text
-        answer = await browser.post(standin.url + "/login/oauth/authorize",
-                                    data={**params(url), "login": login, "decision": decision})  # fmt: skip
+        answer = await browser.post(
+            standin.url + "/login/oauth/authorize", data={**params(url), "login": login, "decision": decision}
+        )
         assert answer.status_code == 302
         location = answer.headers["location"]
         assert location.startswith(GH_REDIRECT + "?")
@@ -319,10 +379,14 @@ async def test_github_flow_uses_the_primary_verified_email(github):
     provider = registry.get("github")
     assert isinstance(provider, GitHubProvider)
     try:
-        octo = github.add_user("octocat", name="Mona  Lisa Octocat", emails=[
-            {"email": "old@work.example", "primary": False, "verified": True, "visibility": None},
-            {"email": "mona@example.com", "primary": True, "verified": True, "visibility": "private"},
-        ])  # fmt: skip
+        octo = github.add_user(
+            "octocat",
+            name="Mona  Lisa Octocat",
+            emails=[
+                {"email": "old@work.example", "primary": False, "verified": True, "visibility": None},
+                {"email": "mona@example.com", "primary": True, "verified": True, "visibility": "private"},
+            ],
+        )
         attempt = Attempt()
         url = await provider.authorization_url(GH_REDIRECT, attempt.state, attempt.nonce, attempt.verifier)
         sent = params(url)
@@ -334,16 +398,22 @@ async def test_github_flow_uses_the_primary_verified_email(github):
         assert answer["state"] == attempt.state
         identity = await provider.exchange(answer["code"], GH_REDIRECT, attempt.verifier, attempt.nonce)
         assert identity == Identity(
-            provider_id="github", subject=str(octo.id), email="mona@example.com", email_verified=True,
-            name="Mona Lisa Octocat", image=f"{github.url}/avatars/{octo.id}",
-        )  # fmt: skip
+            provider_id="github",
+            subject=str(octo.id),
+            email="mona@example.com",
+            email_verified=True,
+            name="Mona Lisa Octocat",
+            image=f"{github.url}/avatars/{octo.id}",
+        )
         assert (identity.first_name, identity.last_name) == ("Mona", "Lisa Octocat")
         assert github.token_requests[-1]["client_secret"] == github.client_secret  # client_secret_post, as GitHub wants
 
         # a user without a display name is called by their login
         github.add_user("nameless")
         attempt = Attempt()
-        answer = await github_login(github, await provider.authorization_url(GH_REDIRECT, attempt.state, "", attempt.verifier), "nameless")
+        answer = await github_login(
+            github, await provider.authorization_url(GH_REDIRECT, attempt.state, "", attempt.verifier), "nameless"
+        )
         nameless = await provider.exchange(answer["code"], GH_REDIRECT, attempt.verifier, "")
         assert (nameless.first_name, nameless.last_name, nameless.email) == ("nameless", "", "nameless@users.example")
 
@@ -352,7 +422,9 @@ async def test_github_flow_uses_the_primary_verified_email(github):
             await provider.exchange(answer["code"], GH_REDIRECT, attempt.verifier, "")
         assert replay.value.reason == REJECTED and "bad_verification_code" in replay.value.detail
         attempt = Attempt()
-        answer = await github_login(github, await provider.authorization_url(GH_REDIRECT, attempt.state, "", attempt.verifier), "nameless")
+        answer = await github_login(
+            github, await provider.authorization_url(GH_REDIRECT, attempt.state, "", attempt.verifier), "nameless"
+        )
         with pytest.raises(ProviderError) as wrong:
             await provider.exchange(answer["code"], GH_REDIRECT, Attempt().verifier, "")
         assert wrong.value.reason == REJECTED
@@ -360,12 +432,17 @@ async def test_github_flow_uses_the_primary_verified_email(github):
         await registry.stop()
 
 
-@pytest.mark.parametrize("emails", [
-    [{"email": "x@example.com", "primary": True, "verified": False, "visibility": "public"},
-     {"email": "y@example.com", "primary": False, "verified": True, "visibility": None}],
-    [{"email": "y@example.com", "primary": False, "verified": True, "visibility": None}],
-    [],
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "emails",
+    [
+        [
+            {"email": "x@example.com", "primary": True, "verified": False, "visibility": "public"},
+            {"email": "y@example.com", "primary": False, "verified": True, "visibility": None},
+        ],
+        [{"email": "y@example.com", "primary": False, "verified": True, "visibility": None}],
+        [],
+    ],
+)
 async def test_github_without_a_primary_verified_email_is_refused(github, emails):
     registry = Providers([github_provider(github)])
     provider = registry.get("github")
@@ -373,7 +450,9 @@ async def test_github_without_a_primary_verified_email_is_refused(github, emails
         login = "u" + secrets.token_hex(4)
         github.add_user(login, name="Unverified", emails=emails)
         attempt = Attempt()
-        answer = await github_login(github, await provider.authorization_url(GH_REDIRECT, attempt.state, "", attempt.verifier), login)
+        answer = await github_login(
+            github, await provider.authorization_url(GH_REDIRECT, attempt.state, "", attempt.verifier), login
+        )
         with pytest.raises(ProviderError) as error:
             await provider.exchange(answer["code"], GH_REDIRECT, attempt.verifier, "")
         assert error.value.reason == NO_EMAIL and "verified primary email" in error.value.message
@@ -384,8 +463,19 @@ async def test_github_without_a_primary_verified_email_is_refused(github, emails
 async def test_github_unreachable_is_unavailable(github):
     config = github_provider(github)
     dead = f"http://127.0.0.1:{free_port()}"
-    registry = Providers([ProviderConfig("github", "GitHub", "github", config.client_id, config.client_secret,
-                                         github_url=dead, github_api_url=dead)])  # fmt: skip
+    registry = Providers(
+        [
+            ProviderConfig(
+                "github",
+                "GitHub",
+                "github",
+                config.client_id,
+                config.client_secret,
+                github_url=dead,
+                github_api_url=dead,
+            )
+        ]
+    )
     try:
         with pytest.raises(ProviderError) as error:
             await registry.get("github").exchange("code", GH_REDIRECT, "v" * 43, "")

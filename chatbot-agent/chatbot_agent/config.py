@@ -411,16 +411,21 @@ class Settings:
         RateLimit(30, 300), _rate, "Passkey options and passkey sign-ins per client address (each counted on its own)."
     )
     # ---- social sign-in
-    oauth_providers: tuple["OAuthProvider", ...] = setting((), lambda text: text, section="social sign-in",
+    oauth_providers: tuple[OAuthProvider, ...] = setting(
+        (),
+        lambda text: text,
+        section="social sign-in",
         help="Provider ids, comma-separated (e.g. google,github,acme); empty: no social sign-in. For each id: "
-             "OAUTH_<ID>_CLIENT_ID and OAUTH_<ID>_CLIENT_SECRET; for ids other than google and github also "
-             "OAUTH_<ID>_ISSUER (OpenID Connect discovery reads <issuer>/.well-known/openid-configuration) and "
-             "optionally OAUTH_<ID>_NAME, the button label. Optional: OAUTH_GOOGLE_ISSUER (default "
-             "https://accounts.google.com), OAUTH_GITHUB_URL and OAUTH_GITHUB_API_URL (GitHub Enterprise Server; "
-             "defaults https://github.com and https://api.github.com). The redirect URI to register at each provider "
-             "is <PUBLIC_URL>/api/auth/callback/<id>.")  # fmt: skip
-    rate_limit_social_ip: RateLimit = setting(RateLimit(30, 300), _rate,
-        "Social sign-ins started, and callbacks, per client address")
+        "OAUTH_<ID>_CLIENT_ID and OAUTH_<ID>_CLIENT_SECRET; for ids other than google and github also "
+        "OAUTH_<ID>_ISSUER (OpenID Connect discovery reads <issuer>/.well-known/openid-configuration) and "
+        "optionally OAUTH_<ID>_NAME, the button label. Optional: OAUTH_GOOGLE_ISSUER (default "
+        "https://accounts.google.com), OAUTH_GITHUB_URL and OAUTH_GITHUB_API_URL (GitHub Enterprise Server; "
+        "defaults https://github.com and https://api.github.com). The redirect URI to register at each provider "
+        "is <PUBLIC_URL>/api/auth/callback/<id>.",
+    )
+    rate_limit_social_ip: RateLimit = setting(
+        RateLimit(30, 300), _rate, "Social sign-ins started, and callbacks, per client address"
+    )
 
     @property
     def production(self) -> bool:
@@ -696,11 +701,18 @@ def parse_oauth_providers(env: Mapping[str, str], *, production: bool = False) -
 
     configs = []
     for provider_id in ids:
-        client_id, client_secret = get(oauth_key(provider_id, "CLIENT_ID")), get(oauth_key(provider_id, "CLIENT_SECRET"))
+        client_id, client_secret = (
+            get(oauth_key(provider_id, "CLIENT_ID")),
+            get(oauth_key(provider_id, "CLIENT_SECRET")),
+        )
         for suffix, value in (("CLIENT_ID", client_id), ("CLIENT_SECRET", client_secret)):
             if not value:
-                raise ConfigError(f"{oauth_key(provider_id, suffix)} must be set: {provider_id!r} is in OAUTH_PROVIDERS")
-        name = get(oauth_key(provider_id, "NAME")) or KNOWN_NAMES.get(provider_id) or provider_id.replace("_", " ").title()
+                raise ConfigError(
+                    f"{oauth_key(provider_id, suffix)} must be set: {provider_id!r} is in OAUTH_PROVIDERS"
+                )
+        name = (
+            get(oauth_key(provider_id, "NAME")) or KNOWN_NAMES.get(provider_id) or provider_id.replace("_", " ").title()
+        )
         issuer_key = oauth_key(provider_id, "ISSUER")
         if provider_id == "github":
             if get(issuer_key):
@@ -708,13 +720,21 @@ def parse_oauth_providers(env: Mapping[str, str], *, production: bool = False) -
                     f"{issuer_key} is not used: GitHub is not an OpenID Connect provider "
                     "(GitHub Enterprise Server: set OAUTH_GITHUB_URL and OAUTH_GITHUB_API_URL)"
                 )
-            configs.append(OAuthProvider(
-                provider_id, name, "github", client_id, client_secret,
-                github_url=_oauth_url("OAUTH_GITHUB_URL", get("OAUTH_GITHUB_URL") or GITHUB_URL, production=production),
-                github_api_url=_oauth_url(
-                    "OAUTH_GITHUB_API_URL", get("OAUTH_GITHUB_API_URL") or GITHUB_API_URL, production=production
-                ),
-            ))  # fmt: skip
+            configs.append(
+                OAuthProvider(
+                    provider_id,
+                    name,
+                    "github",
+                    client_id,
+                    client_secret,
+                    github_url=_oauth_url(
+                        "OAUTH_GITHUB_URL", get("OAUTH_GITHUB_URL") or GITHUB_URL, production=production
+                    ),
+                    github_api_url=_oauth_url(
+                        "OAUTH_GITHUB_API_URL", get("OAUTH_GITHUB_API_URL") or GITHUB_API_URL, production=production
+                    ),
+                )
+            )
             continue
         raw_issuer = get(issuer_key) or (GOOGLE_ISSUER if provider_id == "google" else "")
         if not raw_issuer:

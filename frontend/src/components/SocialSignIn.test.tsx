@@ -103,16 +103,17 @@ describe('LinkedAccountsSection', () => {
     expect(await screen.findByText('Password')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Connect GitHub' })).toBeNull();
 
-    await user.click(screen.getByRole('button', { name: 'Connect Google' }));
-    await waitFor(() => expect(go).toHaveBeenCalledWith('https://accounts.google.test/'));
-    expect(server.calls.find((c) => c.operationName === 'LinkSocialAccount')?.variables).toEqual({
-      input: { provider: 'google', redirectTo: '/account' },
-    });
-
     await user.click(screen.getByRole('button', { name: 'Disconnect GitHub' }));
     expect(await screen.findByText('GitHub was disconnected.')).toBeTruthy();
     expect(server.calls.find((c) => c.operationName === 'UnlinkAccount')?.variables).toEqual({ id: 'a2' });
     await waitFor(() => expect(screen.getByText(/your only way to sign in/)).toBeTruthy());
+
+    await user.click(await screen.findByRole('button', { name: 'Connect GitHub' }));
+    await waitFor(() => expect(go).toHaveBeenCalledWith('https://accounts.google.test/'));
+    expect(server.calls.find((c) => c.operationName === 'LinkSocialAccount')?.variables).toEqual({
+      input: { provider: 'github', redirectTo: '/account' },
+    });
+    expect(screen.getByRole('button', { name: 'Connect Google' })).toHaveProperty('disabled', true);
   });
 
   it('offers no way to remove the only way in, and reports the server refusing it', async () => {

@@ -38,30 +38,37 @@ async def callback(request: Request) -> Response:
     app_state = request.app.state.auth
     provider_id = request.path_params["provider"]
     headers = MutableHeaders()
-    session = RequestSession(request, headers, app_state.auth, app_state.cookie,
-                             client_of(request, app_state.settings.trusted_proxy_count))  # fmt: skip
+    session = RequestSession(
+        request, headers, app_state.auth, app_state.cookie, client_of(request, app_state.settings.trusted_proxy_count)
+    )
     service = app_state.auth.oauth
     cookie = state_cookie(app_state.cookie)
     try:
-        params = {k: v for k, v in request.query_params.items() if k in ("code", "state", "error", "error_description",
-                                                                          "iss")}  # fmt: skip
+        params = {
+            k: v for k, v in request.query_params.items() if k in ("code", "state", "error", "error_description", "iss")
+        }
         finished = await service.finish(
-            provider_id, params, cookie.decode(request.cookies.get(cookie.spec.name)), session.client,
-            principal=await session.principal(cookie_only=True), replaces=session.session_token,
+            provider_id,
+            params,
+            cookie.decode(request.cookies.get(cookie.spec.name)),
+            session.client,
+            principal=await session.principal(cookie_only=True),
+            replaces=session.session_token,
             cookies=dict(request.cookies),
-        )  # fmt: skip
+        )
         location = finished.redirect
         if isinstance(finished.outcome, SignedIn):
             session.start_session(finished.outcome)
         elif isinstance(finished.outcome, SecondFactorRequired):
             session.set_pending_second_factor(finished.outcome)
             location = service.core.link(TWO_FACTOR_PAGE)
-    except Exception:  # noqa: BLE001 - the browser must land somewhere sensible, never on a stack trace
+    except Exception:
         log.exception("social sign-in callback failed", extra={"provider": provider_id})
         headers = MutableHeaders()
         location = service.error_url(INTERNAL, provider_id)
-    response = Response(status_code=302, headers={"location": location, "cache-control": "no-store",
-                                                   "referrer-policy": "no-referrer"})  # fmt: skip
+    response = Response(
+        status_code=302, headers={"location": location, "cache-control": "no-store", "referrer-policy": "no-referrer"}
+    )
     response.headers.append("set-cookie", cookie.clear_header())
     for value in headers.getlist("set-cookie"):
         response.headers.append("set-cookie", value)

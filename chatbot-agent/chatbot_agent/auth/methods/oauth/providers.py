@@ -18,8 +18,9 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 import httpx2
 from authlib.integrations.base_client import OAuthError
@@ -29,7 +30,8 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
-from ....config import GOOGLE_ISSUER, OAuthProvider as ProviderConfig
+from ....config import GOOGLE_ISSUER
+from ....config import OAuthProvider as ProviderConfig
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +122,14 @@ class _Base:
 
     def _oauth_client(self, auth_method: str) -> AsyncOAuth2Client:
         return AsyncOAuth2Client(
-            client_id=self.config.client_id, client_secret=self.config.client_secret,
-            token_endpoint_auth_method=auth_method, scope=self.config.scopes, code_challenge_method="S256",
-            timeout=HTTP_TIMEOUT, follow_redirects=False,
-        )  # fmt: skip
+            client_id=self.config.client_id,
+            client_secret=self.config.client_secret,
+            token_endpoint_auth_method=auth_method,
+            scope=self.config.scopes,
+            code_challenge_method="S256",
+            timeout=HTTP_TIMEOUT,
+            follow_redirects=False,
+        )
 
     async def _fetch_token(self, url: str, auth_method: str, code: str, redirect_uri: str, verifier: str) -> dict:
         async with self._oauth_client(auth_method) as client:
@@ -133,14 +139,18 @@ class _Base:
                 )
             except OAuthError as exc:
                 raise ProviderError(
-                    REJECTED, f"{self.name} did not accept the sign-in. Please start again.",
+                    REJECTED,
+                    f"{self.name} did not accept the sign-in. Please start again.",
                     f"token endpoint: {exc.error}: {exc.description}",
-                ) from None  # fmt: skip
+                ) from None
             except (httpx2.HTTPError, ValueError) as exc:
                 raise self._unavailable(f"token endpoint: {type(exc).__name__}: {exc}") from None
         if not isinstance(token.get("access_token"), str):
-            raise ProviderError(REJECTED, f"{self.name} did not accept the sign-in. Please start again.",
-                                "token endpoint: no access_token in the answer")  # fmt: skip
+            raise ProviderError(
+                REJECTED,
+                f"{self.name} did not accept the sign-in. Please start again.",
+                "token endpoint: no access_token in the answer",
+            )
         return dict(token)
 
     async def _get_json(self, url: str, *, bearer: str | None = None, headers: dict | None = None) -> Any:
@@ -212,9 +222,12 @@ class OidcProvider(_Base):
         metadata = await self.ready()
         async with self._oauth_client(self._auth_method(metadata)) as client:
             url, _ = client.create_authorization_url(
-                metadata["authorization_endpoint"], state=state, code_verifier=code_verifier, nonce=nonce,
+                metadata["authorization_endpoint"],
+                state=state,
+                code_verifier=code_verifier,
+                nonce=nonce,
                 redirect_uri=redirect_uri,
-            )  # fmt: skip
+            )
         return url
 
     async def _key_set(self, *, refresh: bool = False) -> KeySet:
@@ -245,12 +258,15 @@ class OidcProvider(_Base):
             except InvalidKeyIdError:  # the provider may have rotated its keys since we fetched them
                 token = jwt.decode(id_token, await self._key_set(refresh=True), algorithms=algorithms)
             claims = CodeIDToken(
-                token.claims, token.header,
-                {"iss": {"essential": True, "values": list(self.accepted_issuers())},
-                 "aud": {"essential": True, "value": self.config.client_id},
-                 "sub": {"essential": True}},
+                token.claims,
+                token.header,
+                {
+                    "iss": {"essential": True, "values": list(self.accepted_issuers())},
+                    "aud": {"essential": True, "value": self.config.client_id},
+                    "sub": {"essential": True},
+                },
                 {"nonce": nonce, "client_id": self.config.client_id, "access_token": access_token},
-            )  # fmt: skip
+            )
             claims.validate(leeway=CLOCK_LEEWAY)
         except JoseError as exc:
             raise self._invalid(f"ID token: {type(exc).__name__}: {exc}") from None
@@ -273,12 +289,15 @@ class OidcProvider(_Base):
             claims = {**info, **claims}
         email = claims.get("email")
         return Identity(
-            provider_id=self.id, subject=str(claims["sub"]),
+            provider_id=self.id,
+            subject=str(claims["sub"]),
             email=email.strip() if isinstance(email, str) and email.strip() else None,
             email_verified=_claim_bool(claims.get("email_verified")),
-            given_name=_text(claims.get("given_name")), family_name=_text(claims.get("family_name")),
-            name=_text(claims.get("name")), image=claims.get("picture") if isinstance(claims.get("picture"), str) else None,
-        )  # fmt: skip
+            given_name=_text(claims.get("given_name")),
+            family_name=_text(claims.get("family_name")),
+            name=_text(claims.get("name")),
+            image=claims.get("picture") if isinstance(claims.get("picture"), str) else None,
+        )
 
 
 class GitHubProvider(_Base):
@@ -290,16 +309,22 @@ class GitHubProvider(_Base):
     async def authorization_url(self, redirect_uri: str, state: str, nonce: str, code_verifier: str) -> str:
         async with self._oauth_client("client_secret_post") as client:
             url, _ = client.create_authorization_url(
-                self.config.github_url + "/login/oauth/authorize", state=state, code_verifier=code_verifier,
-                redirect_uri=redirect_uri, allow_signup="true",
-            )  # fmt: skip
+                self.config.github_url + "/login/oauth/authorize",
+                state=state,
+                code_verifier=code_verifier,
+                redirect_uri=redirect_uri,
+                allow_signup="true",
+            )
         return url
 
     async def exchange(self, code: str, redirect_uri: str, code_verifier: str, nonce: str) -> Identity:
         token = await self._fetch_token(
-            self.config.github_url + "/login/oauth/access_token", "client_secret_post", code, redirect_uri,
+            self.config.github_url + "/login/oauth/access_token",
+            "client_secret_post",
+            code,
+            redirect_uri,
             code_verifier,
-        )  # fmt: skip
+        )
         api = self.config.github_api_url
         user = await self._get_json(api + "/user", bearer=token["access_token"], headers=self.API_HEADERS)
         emails = await self._get_json(api + "/user/emails", bearer=token["access_token"], headers=self.API_HEADERS)
@@ -314,10 +339,13 @@ class GitHubProvider(_Base):
                 "GitHub: no primary verified email",
             )
         return Identity(
-            provider_id=self.id, subject=str(user["id"]), email=primary["email"].strip(), email_verified=True,
+            provider_id=self.id,
+            subject=str(user["id"]),
+            email=primary["email"].strip(),
+            email_verified=True,
             name=_text(user.get("name")) or _text(user.get("login")),
             image=user.get("avatar_url") if isinstance(user.get("avatar_url"), str) else None,
-        )  # fmt: skip
+        )
 
 
 class Providers:
@@ -349,12 +377,12 @@ class Providers:
             if isinstance(provider, OidcProvider):
                 self._tasks.append(asyncio.create_task(self._discover(provider), name=f"oauth-discovery-{provider.id}"))
 
-    async def wait_first_attempts(self, timeout: float) -> None:
+    async def wait_first_attempts(self, seconds: float) -> None:
         """Wait until every OpenID Connect provider's first discovery attempt is over (success or not), at most
-        `timeout` seconds."""
+        `seconds`."""
         events = [p.first_attempt.wait() for p in self._providers.values() if isinstance(p, OidcProvider)]
         if events:
-            _, pending = await asyncio.wait([asyncio.ensure_future(e) for e in events], timeout=timeout)
+            _, pending = await asyncio.wait([asyncio.ensure_future(e) for e in events], timeout=seconds)
             for waiter in pending:
                 waiter.cancel()
 
@@ -375,17 +403,17 @@ class Providers:
                 log.warning(
                     "OAuth provider %r: OpenID Connect discovery failed (attempt %d): %s; retrying in %.0f s. Sign-in "
                     "with %s answers 'could not be reached' until it succeeds; other providers are not affected.",
-                    provider.id, attempt, exc.detail, delay, provider.name,
-                )  # fmt: skip
+                    provider.id,
+                    attempt,
+                    exc.detail,
+                    delay,
+                    provider.name,
+                )
                 await asyncio.sleep(delay)
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.http.aclose()

@@ -51,8 +51,12 @@ RATE_LIMITED = "rate_limited"
 NOT_AUTHENTICATED = "not_authenticated"
 INTERNAL = "internal"
 
-_REASONS = {UNAVAILABLE: PROVIDER_UNAVAILABLE, REJECTED: PROVIDER_REJECTED, INVALID_TOKEN: TOKEN_INVALID,
-            NO_EMAIL: EMAIL_MISSING}  # fmt: skip
+_REASONS = {
+    UNAVAILABLE: PROVIDER_UNAVAILABLE,
+    REJECTED: PROVIDER_REJECTED,
+    INVALID_TOKEN: TOKEN_INVALID,
+    NO_EMAIL: EMAIL_MISSING,
+}
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,9 @@ class OAuthService:
         target = (redirect_to or "").strip() or default
         if _is_safe_path(target) or _origin(target) in {o.lower() for o in self.core.settings.allowed_origins}:
             return target
-        raise AuthFailure(Code.INVALID_INPUT, "redirectTo must be a path on this site or a URL on a trusted origin.",
-                          "redirectTo")  # fmt: skip
+        raise AuthFailure(
+            Code.INVALID_INPUT, "redirectTo must be a path on this site or a URL on a trusted origin.", "redirectTo"
+        )
 
     def frontend_url(self, target: str) -> str:
         return target if "://" in target else self.core.settings.frontend_url + target
@@ -150,8 +155,9 @@ class OAuthService:
 
     # ----------------------------------------------------------------------------------------------- start
 
-    async def begin(self, provider_id: str, redirect_to: str | None, client: Client, *,
-                    link_user: User | None = None) -> Started:  # fmt: skip
+    async def begin(
+        self, provider_id: str, redirect_to: str | None, client: Client, *, link_user: User | None = None
+    ) -> Started:
         """Begin a sign-in (or, with `link_user`, a link) with a provider: the URL to send the browser to."""
         provider = self.providers.get((provider_id or "").strip())
         if provider is None:
@@ -159,8 +165,9 @@ class OAuthService:
         target = self.safe_redirect(redirect_to)
         await self.core.limiter.hit([(self.rules["start_ip"], client.ip)])
         data = {"provider": provider.id, "redirectTo": target, "link": link_user.id if link_user else None}
-        state = await self.core.verifications.create(STATE_KIND, link_user.id if link_user else provider.id,
-                                                     STATE_TTL_SECONDS, data=data)  # fmt: skip
+        state = await self.core.verifications.create(
+            STATE_KIND, link_user.id if link_user else provider.id, STATE_TTL_SECONDS, data=data
+        )
         try:
             url = await provider.authorization_url(
                 self.redirect_uri(provider.id), state, self.nonce_of(state), self.verifier_of(state)
@@ -173,9 +180,17 @@ class OAuthService:
 
     # ---------------------------------------------------------------------------------------------- finish
 
-    async def finish(self, provider_id: str, params: dict[str, str], cookie_state: str | None, client: Client, *,
-                     principal: Principal | None = None, replaces: str | None = None,
-                     cookies: dict[str, str] | None = None) -> Finished:  # fmt: skip
+    async def finish(
+        self,
+        provider_id: str,
+        params: dict[str, str],
+        cookie_state: str | None,
+        client: Client,
+        *,
+        principal: Principal | None = None,
+        replaces: str | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> Finished:
         """The callback: check state (cookie and store), exchange the code, then sign in, sign up, or link.
         Every failure becomes a redirect to the web app with an error code; nothing raises out of here but bugs."""
         linking = False
@@ -218,16 +233,18 @@ class OAuthService:
             outcome = await self._sign_in(identity, client, replaces=replaces, cookies=cookies or {})
             return Finished(self.frontend_url(target), outcome=outcome)
         except CallbackError as exc:
-            log.info("social sign-in failed", extra={"provider": provider_id, "error": exc.code,
-                                                     "reason": exc.detail})  # fmt: skip
+            log.info("social sign-in failed", extra={"provider": provider_id, "error": exc.code, "reason": exc.detail})
             return Finished(self.error_url(exc.code, provider_id, linking=linking), error=exc.code)
         except AuthFailure as failure:  # a sign-in gate refused (e.g. an email that must be verified first)
             log.info("social sign-in refused", extra={"provider": provider_id, "error": failure.code.value})
-            return Finished(self.error_url(failure.code.value.lower(), provider_id, linking=linking),
-                            error=failure.code.value.lower())  # fmt: skip
+            return Finished(
+                self.error_url(failure.code.value.lower(), provider_id, linking=linking),
+                error=failure.code.value.lower(),
+            )
 
-    async def _sign_in(self, identity: Identity, client: Client, *, replaces: str | None,
-                       cookies: dict[str, str]) -> SignInOutcome:  # fmt: skip
+    async def _sign_in(
+        self, identity: Identity, client: Client, *, replaces: str | None, cookies: dict[str, str]
+    ) -> SignInOutcome:
         pool = self.core.pool
         created = False
         row = await accounts.find_provider(pool, identity.provider_id, identity.subject)
@@ -250,25 +267,41 @@ class OAuthService:
                         await users.mark_verified(conn, user_id, email)
                 else:
                     first, last = _names(identity, email)
-                    inserted = await users.insert(conn, user_id=new_id(), first_name=first, last_name=last,
-                                                  email=email, email_verified=identity.email_verified)  # fmt: skip
+                    inserted = await users.insert(
+                        conn,
+                        user_id=new_id(),
+                        first_name=first,
+                        last_name=last,
+                        email=email,
+                        email_verified=identity.email_verified,
+                    )
                     if inserted is None:  # taken in between: the next attempt links or refuses as above
                         raise CallbackError(PROVIDER_REJECTED, "email taken concurrently")
                     user_id, created = inserted["id"], True
-                linked = await accounts.insert_provider(conn, row_id=new_id(), provider_id=identity.provider_id,
-                                                        account_id=identity.subject, user_id=user_id,
-                                                        scope=self._scope_of(identity.provider_id))  # fmt: skip
+                linked = await accounts.insert_provider(
+                    conn,
+                    row_id=new_id(),
+                    provider_id=identity.provider_id,
+                    account_id=identity.subject,
+                    user_id=user_id,
+                    scope=self._scope_of(identity.provider_id),
+                )
                 if not linked:
                     raise CallbackError(ACCOUNT_IN_USE, "provider account linked concurrently")
             user = await self.core.user(user_id)
             assert user is not None
             if created:
-                await self.core.events.emit(events.USER_SIGNED_UP, user=user, client=client,
-                                            method=f"oauth:{identity.provider_id}")  # fmt: skip
-            log.info("social account %s", "created with a new user" if created else "linked to the user of its email",
-                     extra={"user_id": user.id, "provider": identity.provider_id})  # fmt: skip
-        return await self.core.sign_in(user, client, method=f"oauth:{identity.provider_id}", replaces=replaces,
-                                       sign_up=created, cookies=cookies)  # fmt: skip
+                await self.core.events.emit(
+                    events.USER_SIGNED_UP, user=user, client=client, method=f"oauth:{identity.provider_id}"
+                )
+            log.info(
+                "social account %s",
+                "created with a new user" if created else "linked to the user of its email",
+                extra={"user_id": user.id, "provider": identity.provider_id},
+            )
+        return await self.core.sign_in(
+            user, client, method=f"oauth:{identity.provider_id}", replaces=replaces, sign_up=created, cookies=cookies
+        )
 
     async def _link(self, user_id: str, identity: Identity, principal: Principal | None) -> None:
         if principal is None or principal.user.id != user_id:
@@ -278,9 +311,14 @@ class OAuthService:
             if row["userId"] != user_id:
                 raise CallbackError(ACCOUNT_IN_USE, "provider account belongs to another user")
             return  # already linked to this user
-        linked = await accounts.insert_provider(self.core.pool, row_id=new_id(), provider_id=identity.provider_id,
-                                                account_id=identity.subject, user_id=user_id,
-                                                scope=self._scope_of(identity.provider_id))  # fmt: skip
+        linked = await accounts.insert_provider(
+            self.core.pool,
+            row_id=new_id(),
+            provider_id=identity.provider_id,
+            account_id=identity.subject,
+            user_id=user_id,
+            scope=self._scope_of(identity.provider_id),
+        )
         if not linked:
             raise CallbackError(ACCOUNT_IN_USE, "provider account linked concurrently")
 
@@ -298,16 +336,25 @@ class OAuthService:
             if r["providerId"] != CREDENTIAL or r["hasPassword"]
         ]
 
-    async def unlink(self, principal: Principal, *, row_id: str | None = None, provider_id: str | None = None,
-                     account_id: str | None = None) -> None:  # fmt: skip
+    async def unlink(
+        self,
+        principal: Principal,
+        *,
+        row_id: str | None = None,
+        provider_id: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
         """Remove one way in, by row id or by provider (and subject); never the last one."""
-        result = await accounts.delete_unless_last(self.core.pool, principal.user.id, row_id=row_id,
-                                                   provider_id=provider_id, account_id=account_id)  # fmt: skip
+        result = await accounts.delete_unless_last(
+            self.core.pool, principal.user.id, row_id=row_id, provider_id=provider_id, account_id=account_id
+        )
         if result == "not_found":
             raise AuthFailure(Code.INVALID_INPUT, "No such linked account.", "id" if row_id else "providerId")
         if result == "last":
-            raise AuthFailure(Code.LAST_SIGN_IN_METHOD,
-                              "This is your only way to sign in. Add a password or connect another provider first.")  # fmt: skip
+            raise AuthFailure(
+                Code.LAST_SIGN_IN_METHOD,
+                "This is your only way to sign in. Add a password or connect another provider first.",
+            )
         log.info("account unlinked", extra={"user_id": principal.user.id})
 
 
