@@ -29,7 +29,7 @@ describe('SocialSignIn', () => {
     const { server } = renderWith('/sign-in', <SocialSignIn />, { SocialProviders: () => ({ socialProviders: [] }) });
     await waitFor(() => expect(server.calls).toHaveLength(1));
     expect(screen.queryByRole('button')).toBeNull();
-    expect(screen.queryByText('or')).toBeNull();
+    expect(screen.queryByText('or with your email')).toBeNull();
   });
 
   it('starts the sign-in with the page to come back to, then leaves for the provider', async () => {

@@ -14,7 +14,8 @@ const leave: Go = (url) => window.location.assign(url);
 
 /**
  * "Continue with …" buttons for the providers the server is configured for (none: nothing is shown), and the
- * message of a social sign-in that came back with `?oauth_error=`. On the sign-in and sign-up pages.
+ * message of a social sign-in that came back with `?oauth_error=`. Above the email form of the sign-in and sign-up
+ * pages.
  */
 export function SocialSignIn({ next, go = leave }: { next?: string | null; go?: Go }) {
   const client = useClient();
@@ -58,9 +59,6 @@ export function SocialSignIn({ next, go = leave }: { next?: string | null; go?: 
       </div>
       {providers.length > 0 ? (
         <div className="social">
-          <p className="social-divider">
-            <span>or</span>
-          </p>
           <ul className="social-buttons">
             {providers.map((p) => (
               <li key={p.id}>
@@ -76,6 +74,9 @@ export function SocialSignIn({ next, go = leave }: { next?: string | null; go?: 
               </li>
             ))}
           </ul>
+          <p className="social-divider">
+            <span>or with your email</span>
+          </p>
         </div>
       ) : null}
     </>

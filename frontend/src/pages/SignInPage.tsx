@@ -61,6 +61,7 @@ export function SignInPage() {
     >
       {notice && !form.formError ? <Notice kind="success">{notice}</Notice> : null}
       {next && !notice && !form.formError ? <Notice>Please sign in to continue.</Notice> : null}
+      <SocialSignIn next={next} />
       <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-busy={form.pending} className="form">
         <FormAlert ref={form.alertRef} message={form.formError} summary={form.summary} />
         <TextField label="Email" type="email" inputMode="email" autoComplete="username" maxLength={EMAIL_MAX_LENGTH} {...form.field('email')} />
@@ -75,7 +76,6 @@ export function SignInPage() {
         </SubmitButton>
       </form>
       <PasskeySignInButton />
-      <SocialSignIn next={next} />
     </AuthCard>
   );
 }

@@ -67,6 +67,7 @@ export function SignUpPage() {
         </p>
       }
     >
+      <SocialSignIn next={next} />
       <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-busy={form.pending} className="form">
         <FormAlert ref={form.alertRef} message={form.formError} summary={form.summary} />
         <div className="form-row">
@@ -85,7 +86,6 @@ export function SignUpPage() {
           Create account
         </SubmitButton>
       </form>
-      <SocialSignIn next={next} />
     </AuthCard>
   );
 }
