@@ -170,7 +170,9 @@ class OidcProvider(_Base):
 
     def __init__(self, config: ProviderConfig, http: httpx2.AsyncClient) -> None:
         super().__init__(config, http)
-        self.issuer = config.issuer or GOOGLE_ISSUER
+        # configured without a trailing slash; after discovery, the provider's exact spelling (Auth0's ends in "/")
+        self.configured_issuer = config.issuer or GOOGLE_ISSUER
+        self.issuer = self.configured_issuer
         self.metadata: dict[str, Any] | None = None
         self._jwks: KeySet | None = None
         self._jwks_fetched_at = 0.0
@@ -179,11 +181,11 @@ class OidcProvider(_Base):
 
     @property
     def discovery_url(self) -> str:
-        return self.issuer + "/.well-known/openid-configuration"
+        return self.configured_issuer + "/.well-known/openid-configuration"
 
     def accepted_issuers(self) -> tuple[str, ...]:
         # Google's ID tokens say "accounts.google.com" or "https://accounts.google.com" (Google's documentation)
-        if self.issuer == GOOGLE_ISSUER:
+        if self.configured_issuer == GOOGLE_ISSUER:
             return (GOOGLE_ISSUER, "accounts.google.com")
         return (self.issuer,)
 
@@ -192,13 +194,17 @@ class OidcProvider(_Base):
         metadata = await self._get_json(self.discovery_url)
         if not isinstance(metadata, dict):
             raise self._unavailable(f"{self.discovery_url}: not a JSON object")
-        if metadata.get("issuer") != self.issuer:  # OpenID Connect Discovery 1.0 §4.3
+        issuer = metadata.get("issuer")
+        # OpenID Connect Discovery 1.0 §4.3: the document names the issuer we asked (up to a trailing slash, which
+        # the configuration drops); from here on the provider's exact spelling is what its ID tokens must say.
+        if not isinstance(issuer, str) or issuer.rstrip("/") != self.configured_issuer:
             raise self._unavailable(
-                f"{self.discovery_url}: issuer {metadata.get('issuer')!r} is not the configured {self.issuer!r}"
+                f"{self.discovery_url}: issuer {issuer!r} is not the configured {self.configured_issuer!r}"
             )
         for required in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
             if not isinstance(metadata.get(required), str):
                 raise self._unavailable(f"{self.discovery_url}: no {required}")
+        self.issuer = issuer
         self.metadata = metadata
         return metadata
 
