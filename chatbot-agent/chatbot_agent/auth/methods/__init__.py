@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from starlette.routing import BaseRoute
+
 from ...config import ConfigError, Settings
 from .base import Method
 
@@ -43,10 +45,10 @@ def migration_sources() -> list[str]:
     return ["chatbot_agent.db", *(m.package for m in available())]
 
 
-def method_routes(methods: list[Method]) -> list:
+def method_routes(methods: list[Method]) -> list[BaseRoute]:
     """Plain HTTP routes of the enabled methods: the `ROUTES` of a method's `http.py`, when it has one (the social
     sign-in callback; Better Auth's JSON routes go in `rest.py`)."""
-    found: list = []
+    found: list[BaseRoute] = []
     for method in methods:
         try:
             module = import_module(f"{method.package}.http")

@@ -12,7 +12,7 @@ from strawberry.types import Info
 from ....api.graphql.results import as_data, ctx_of, require
 from ....api.graphql.types import AuthError
 from .http import state_cookie
-from .service import OAuthService
+from .service import OAuthService, Started
 
 
 @strawberry.type(description='A social sign-in provider the server is configured for (a "Continue with …" button).')
@@ -61,10 +61,11 @@ class SocialSignInInput:
 
 
 def _service(info: Info) -> OAuthService:
-    return ctx_of(info).auth.oauth
+    service: OAuthService = ctx_of(info).auth.oauth
+    return service
 
 
-def _redirect(info: Info, started) -> SocialSignInRedirect:
+def _redirect(info: Info, started: Started) -> SocialSignInRedirect:
     ctx = ctx_of(info)
     ctx.set_cookie(state_cookie(ctx.cookie, started.max_age).set_header(started.state))
     return SocialSignInRedirect(url=started.url)

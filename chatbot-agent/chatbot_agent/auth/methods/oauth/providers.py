@@ -18,7 +18,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -131,7 +131,9 @@ class _Base:
             follow_redirects=False,
         )
 
-    async def _fetch_token(self, url: str, auth_method: str, code: str, redirect_uri: str, verifier: str) -> dict:
+    async def _fetch_token(
+        self, url: str, auth_method: str, code: str, redirect_uri: str, verifier: str
+    ) -> dict[str, Any]:
         async with self._oauth_client(auth_method) as client:
             try:
                 token = await client.fetch_token(
@@ -153,7 +155,7 @@ class _Base:
             )
         return dict(token)
 
-    async def _get_json(self, url: str, *, bearer: str | None = None, headers: dict | None = None) -> Any:
+    async def _get_json(self, url: str, *, bearer: str | None = None, headers: dict[str, str] | None = None) -> Any:
         request_headers = {"Accept": "application/json", **(headers or {})}
         if bearer:
             request_headers["Authorization"] = f"Bearer {bearer}"
@@ -234,7 +236,7 @@ class OidcProvider(_Base):
                 nonce=nonce,
                 redirect_uri=redirect_uri,
             )
-        return url
+        return str(url)
 
     async def _key_set(self, *, refresh: bool = False) -> KeySet:
         metadata = await self.ready()
@@ -321,7 +323,7 @@ class GitHubProvider(_Base):
                 redirect_uri=redirect_uri,
                 allow_signup="true",
             )
-        return url
+        return str(url)
 
     async def exchange(self, code: str, redirect_uri: str, code_verifier: str, nonce: str) -> Identity:
         token = await self._fetch_token(
@@ -366,9 +368,9 @@ class Providers:
             c.id: (GitHubProvider(c, self.http) if c.kind == "github" else OidcProvider(c, self.http))
             for c in self.configs
         }
-        self._tasks: list[asyncio.Task] = []
+        self._tasks: list[asyncio.Task[None]] = []
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Provider]:
         return iter(self._providers.values())
 
     def __len__(self) -> int:

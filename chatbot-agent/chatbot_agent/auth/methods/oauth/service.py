@@ -18,6 +18,7 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from ....db import accounts, users
@@ -83,7 +84,7 @@ class LinkedAccount:
     provider_id: str
     provider_name: str
     account_id: str
-    created_at: object
+    created_at: datetime
 
 
 class CallbackError(Exception):
@@ -209,7 +210,7 @@ class OAuthService:
             if provider is None:
                 raise CallbackError(INVALID_STATE, "provider no longer configured")
             link_user_id = attempt.data.get("link")
-            linking = bool(link_user_id)
+            linking = isinstance(link_user_id, str) and bool(link_user_id)
             if params.get("error"):
                 code = ACCESS_DENIED if params["error"] == "access_denied" else PROVIDER_REJECTED
                 raise CallbackError(code, f"provider answered {params['error']}: {params.get('error_description')}")
@@ -226,7 +227,7 @@ class OAuthService:
             except ProviderError as exc:
                 raise CallbackError(_REASONS.get(exc.reason, PROVIDER_REJECTED), exc.detail) from None
             target = attempt.data.get("redirectTo") or ACCOUNT_PAGE
-            if linking:
+            if isinstance(link_user_id, str) and link_user_id:
                 await self._link(link_user_id, identity, principal)
                 log.info("social account linked", extra={"user_id": link_user_id, "provider": provider_id})
                 return Finished(self.frontend_url(_with_query(target, linked=provider_id)))
