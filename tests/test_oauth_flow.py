@@ -234,7 +234,7 @@ async def test_an_unverified_email_never_takes_over_an_existing_account(api, op,
     attacker = new_login()
     op.set_account(attacker, given_name="Mallory", family_name="M", email=email, email_verified=False)
     response = await social(api, op, attacker)
-    assert error_of(response) == "email_not_verified"
+    assert error_of(response) == "email_in_use_unverified"
     assert query_of(response.headers["location"])["provider"] == "acme"
     assert (await api(ME))["me"] is None
     assert await db.fetchval('SELECT count(*) FROM account WHERE "userId" = $1', victim["id"]) == 1

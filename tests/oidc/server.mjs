@@ -2,6 +2,9 @@
 //
 //   node tests/oidc/server.mjs [port]      (port 0 or none: any free port)
 //
+//   OIDC_CLIENT_ID=… OIDC_CLIENT_SECRET=… OIDC_REDIRECT_URIS=http://localhost:8000/api/auth/callback/testidp \
+//     node tests/oidc/server.mjs 9400        (also a static client, to try the web app against it by hand)
+//
 // Prints one JSON line when it listens: {"issuer": "http://127.0.0.1:PORT"}. Everything else is oidc-provider's
 // own behaviour, configured as a real deployment would be:
 //   - clients register themselves with Dynamic Client Registration (POST /reg, RFC 7591), so each test registers
@@ -71,8 +74,16 @@ server.listen(port, '127.0.0.1', async () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const jwk = await signingKey();
 
+  const clients = [];
+  if (process.env.OIDC_CLIENT_ID && process.env.OIDC_CLIENT_SECRET && process.env.OIDC_REDIRECT_URIS) {
+    clients.push({
+      client_id: process.env.OIDC_CLIENT_ID,
+      client_secret: process.env.OIDC_CLIENT_SECRET,
+      redirect_uris: process.env.OIDC_REDIRECT_URIS.split(','),
+    });
+  }
   const provider = new Provider(issuer, {
-    clients: [],
+    clients,
     jwks: { keys: [jwk] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     features: {

@@ -29,6 +29,6 @@ describe('oauthErrorMessage', () => {
   });
 
   it('explains why an unverified email is not linked to an existing account', () => {
-    expect(oauthErrorMessage('email_not_verified', 'acme', providers)).toContain('Acme ID has not verified the address');
+    expect(oauthErrorMessage('email_in_use_unverified', 'acme', providers)).toContain('Acme ID has not verified the address');
   });
 });

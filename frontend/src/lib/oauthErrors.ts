@@ -37,11 +37,13 @@ export function oauthErrorMessage(
       return `The answer from ${name} could not be verified. Please start again.`;
     case 'email_missing':
       return `${name} did not share a verified email address with us, so we can’t sign you in with it.`;
-    case 'email_not_verified':
+    case 'email_in_use_unverified':
       return (
         `An account with this email address already exists, but ${name} has not verified the address, so we can’t ` +
         `link it. Sign in with your password, then connect ${name} from your account page.`
       );
+    case 'email_not_verified':
+      return 'Please verify your email address first: open the link we mailed you, then sign in again.';
     case 'account_in_use':
       return `This ${name} account is already connected to another user.`;
     case 'rate_limited':

@@ -46,7 +46,7 @@ PROVIDER_UNAVAILABLE = "provider_unavailable"
 PROVIDER_REJECTED = "provider_rejected"
 TOKEN_INVALID = "invalid_token"
 EMAIL_MISSING = "email_missing"
-EMAIL_NOT_VERIFIED = "email_not_verified"
+EMAIL_IN_USE_UNVERIFIED = "email_in_use_unverified"
 ACCOUNT_IN_USE = "account_in_use"
 RATE_LIMITED = "rate_limited"
 NOT_AUTHENTICATED = "not_authenticated"
@@ -262,7 +262,7 @@ class OAuthService:
                 if existing is not None:
                     if not identity.email_verified:
                         # Someone could register this address at the provider without owning it: never link then.
-                        raise CallbackError(EMAIL_NOT_VERIFIED, "existing user, email not verified by the provider")
+                        raise CallbackError(EMAIL_IN_USE_UNVERIFIED, "existing user; provider did not verify the email")
                     user_id = existing["id"]
                     if not existing["emailVerified"]:
                         await users.mark_verified(conn, user_id, email)
