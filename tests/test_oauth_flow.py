@@ -204,7 +204,8 @@ async def test_a_new_user_signs_up_with_an_openid_provider_and_back_in(api, op, 
 
 async def test_names_are_split_from_name_and_email_verified_follows_the_provider(api, op):
     login = new_login()
-    op.set_account(login, name="Ludwig  van Beethoven", email=f"{login}@example.com", email_verified=False)
+    # whitespace runs are one space; control and format characters (a right-to-left override) are dropped
+    op.set_account(login, name="Ludwig\u202e  van\tBeethoven", email=f"{login}@example.com", email_verified=False)
     assert error_of(await social(api, op, login)) is None
     me = (await api(ME))["me"]
     assert (me["firstName"], me["lastName"], me["emailVerified"]) == ("Ludwig", "van Beethoven", False)

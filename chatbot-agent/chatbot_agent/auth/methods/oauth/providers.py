@@ -18,6 +18,7 @@ import asyncio
 import logging
 import random
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -101,7 +102,12 @@ def _claim_bool(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
+    """A name claim as we keep it: NFC, runs of whitespace as one space, without control or format characters (a
+    right-to-left override in a display name would garble every page that shows it)."""
+    if not isinstance(value, str):
+        return ""
+    text = "".join(" " if ch.isspace() else ch for ch in unicodedata.normalize("NFC", value))
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch)[0] != "C").split())
 
 
 class _Base:
