@@ -43,12 +43,8 @@ def test_imports_point_down_the_layers():
         here = _layer(module)
         for target in _imports(path):
             there = _layer(target)
-            # a method's graphql.py / rest.py / http.py is a transport part: it may use api's shared helpers
-            transport_part = module.startswith("auth.methods.") and module.rsplit(".", 1)[-1] in (
-                "graphql",
-                "rest",
-                "http",
-            )
+            # a method's graphql.py / rest.py is a transport part: it may use api's shared helpers
+            transport_part = module.startswith("auth.methods.") and module.rsplit(".", 1)[-1] in ("graphql", "rest")
             if (
                 here is not None
                 and there is not None

@@ -508,3 +508,65 @@ async def test_a_social_only_user_adds_a_password_by_reset_then_may_unlink(api, 
     assert sorted(a["providerId"] for a in accounts) == ["acme", "credential"]
     acme = next(a for a in accounts if a["providerId"] == "acme")
     assert (await api(UNLINK, {"id": acme["id"]}))["unlinkAccount"]["__typename"] == "UnlinkAccountSuccess"
+
+
+# ------------------------------------------------------------------------------------------ Better Auth's REST
+
+ORIGIN = {"origin": PUBLIC}
+
+
+async def test_better_auth_rest_routes(api, op, app_api):
+    http = api.http
+    # an unknown provider, and a callback URL outside the trusted origins
+    answer = await http.post("/api/auth/sign-in/social", json={"provider": "myspace"}, headers=ORIGIN)
+    assert (answer.status_code, answer.json()["code"]) == (404, "PROVIDER_NOT_FOUND")
+    answer = await http.post(
+        "/api/auth/sign-in/social", json={"provider": "acme", "callbackURL": "https://evil.example/"}, headers=ORIGIN
+    )
+    assert (answer.status_code, answer.json()["code"]) == (403, "INVALID_CALLBACK_URL")
+
+    # sign-in/social → the provider → the callback; a new user lands on newUserCallbackURL
+    login = new_login()
+    op.set_account(login, given_name="Rest", family_name="Client", email=f"{login}@example.com", email_verified=True)
+    body = {"provider": "acme", "callbackURL": "/account", "newUserCallbackURL": "/welcome"}
+    answer = await http.post("/api/auth/sign-in/social", json=body, headers=ORIGIN)
+    assert answer.status_code == 200
+    started = answer.json()
+    assert started["redirect"] is True and started["url"].startswith(op.issuer + "/auth?")
+    assert answer.headers["location"] == started["url"]
+    response = await back_to_us(api, await op.login(started["url"], login))
+    assert error_of(response) is None and response.headers["location"] == PUBLIC + "/welcome"
+    assert "set-auth-token" not in response.headers, "no token in a redirect's headers: the cookie is enough"
+    session = (await http.get("/api/auth/get-session")).json()
+    assert session["user"]["firstName"] == "Rest" and session["user"]["emailVerified"] is True
+
+    # list-accounts: never the password or provider tokens
+    listed = (await http.get("/api/auth/list-accounts")).json()
+    assert [(a["providerId"], a["accountId"], a["scopes"]) for a in listed] == [
+        ("acme", login, ["openid", "email", "profile"])
+    ]
+    assert set(listed[0]) == {"id", "providerId", "accountId", "userId", "createdAt", "updatedAt", "scopes"}
+
+    # unlink-account (Better Auth 1.7: the row id): never the last one
+    answer = await http.post("/api/auth/unlink-account", json={"accountId": listed[0]["id"]}, headers=ORIGIN)
+    assert (answer.status_code, answer.json()["code"]) == (400, "FAILED_TO_UNLINK_LAST_ACCOUNT")
+    answer = await http.post("/api/auth/unlink-account", json={"accountId": "nope"}, headers=ORIGIN)
+    assert (answer.status_code, answer.json()["code"]) == (400, "ACCOUNT_NOT_FOUND")
+
+    # the second sign-in of the same user goes to callbackURL; errors go to errorCallbackURL as ?error=
+    await api(SIGN_OUT)
+    body = {"provider": "acme", "callbackURL": "/chat", "errorCallbackURL": "/oops", "disableRedirect": True}
+    answer = await http.post("/api/auth/sign-in/social", json=body, headers=ORIGIN)
+    assert answer.json()["redirect"] is False and "location" not in answer.headers
+    response = await back_to_us(api, await op.login(answer.json()["url"], login))
+    assert response.headers["location"] == PUBLIC + "/chat"
+    await api(SIGN_OUT)
+    answer = await http.post("/api/auth/sign-in/social", json=body, headers=ORIGIN)
+    response = await back_to_us(api, await op.login(answer.json()["url"], login, consent=False))
+    assert response.status_code == 302 and response.headers["location"] == PUBLIC + "/oops?error=access_denied"
+
+    # link-social needs the session cookie
+    stranger = new_client(app_api[0])
+    answer = await stranger.http.post("/api/auth/link-social", json={"provider": "github"}, headers=ORIGIN)
+    assert answer.status_code == 401
+    await stranger.http.aclose()

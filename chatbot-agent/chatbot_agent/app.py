@@ -30,7 +30,7 @@ from .auth.core.core import Core
 from .auth.core.mail import Mailer
 from .auth.core.passwords import PasswordHashing
 from .auth.core.tokens import AccessTokens
-from .auth.methods import enabled, method_routes, migration_sources
+from .auth.methods import enabled, migration_sources
 from .config import Settings
 from .db import migrate, upkeep
 from .dbsource import dsn
@@ -159,7 +159,6 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         Route("/health", health),
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *method_routes(state.methods),
         Mount(rest.PREFIX, rest.RestApp(state, rest.routes_of(state.methods))),
     ]
     dist = settings.frontend_dist

@@ -70,6 +70,16 @@ async def find_provider(db: Executor, provider_id: str, account_id: str) -> asyn
     )
 
 
+async def listing(db: Executor, user_id: str) -> list[asyncpg.Record]:
+    """The user's accounts as Better Auth lists them (never the password or provider tokens)."""
+    return await db.fetch(
+        """SELECT id, "accountId", "providerId", "userId", scope, "createdAt", "updatedAt",
+                  password IS NOT NULL AS "hasPassword"
+           FROM account WHERE "userId" = $1 ORDER BY "createdAt" """,
+        user_id,
+    )
+
+
 async def insert_provider(
     db: Executor, *, row_id: str, provider_id: str, account_id: str, user_id: str, scope: str | None
 ) -> bool:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from starlette.routing import BaseRoute
-
 from ...config import ConfigError, Settings
 from .base import Method
 
@@ -43,18 +41,3 @@ def migration_sources() -> list[str]:
     """Packages whose `migrations/` folders the migrator applies: the core's, then every method's (tables exist
     whether or not a method is enabled, so switching one on or off never needs a migration)."""
     return ["chatbot_agent.db", *(m.package for m in available())]
-
-
-def method_routes(methods: list[Method]) -> list[BaseRoute]:
-    """Plain HTTP routes of the enabled methods: the `ROUTES` of a method's `http.py`, when it has one (the social
-    sign-in callback; Better Auth's JSON routes go in `rest.py`)."""
-    found: list[BaseRoute] = []
-    for method in methods:
-        try:
-            module = import_module(f"{method.package}.http")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{method.package}.http":
-                raise
-            continue
-        found.extend(module.ROUTES)
-    return found

@@ -11,8 +11,7 @@ from strawberry.types import Info
 
 from ....api.graphql.results import as_data, ctx_of, require
 from ....api.graphql.types import AuthError
-from .http import state_cookie
-from .service import OAuthService, Started
+from .service import OAuthService, Started, state_cookie
 
 
 @strawberry.type(description='A social sign-in provider the server is configured for (a "Continue with …" button).')

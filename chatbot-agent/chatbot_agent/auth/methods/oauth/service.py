@@ -17,12 +17,13 @@ import hashlib
 import hmac
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from ....db import accounts, users
 from ...core import events
+from ...core.cookies import SessionCookie
 from ...core.core import Core
 from ...core.errors import AuthFailure, Code
 from ...core.ids import new_id
@@ -84,7 +85,21 @@ class LinkedAccount:
     provider_id: str
     provider_name: str
     account_id: str
+    user_id: str
+    scopes: tuple[str, ...]
     created_at: datetime
+    updated_at: datetime
+
+
+STATE_COOKIE = "oauth_state"
+
+
+def state_cookie(cookie: SessionCookie, max_age: int = STATE_TTL_SECONDS) -> SessionCookie:
+    """The signed, HttpOnly, SameSite=Lax cookie that binds an attempt to the browser that started it. Lax: the
+    provider's redirect back is a top-level GET navigation, which carries it; its path is the callback's only."""
+    sibling = cookie.sibling(STATE_COOKIE, max_age)
+    sibling.spec = replace(sibling.spec, path=CALLBACK_PATH.rstrip("/"))
+    return sibling
 
 
 class CallbackError(Exception):
@@ -148,7 +163,11 @@ class OAuthService:
     def frontend_url(self, target: str) -> str:
         return target if "://" in target else self.core.settings.frontend_url + target
 
-    def error_url(self, code: str, provider_id: str | None, *, linking: bool = False) -> str:
+    def error_url(self, code: str, provider_id: str | None, *, linking: bool = False, to: str | None = None) -> str:
+        """The web app's sign-in page (account page when linking) with `?oauth_error=<code>`, or the caller's own
+        error page (Better Auth's `errorCallbackURL`) with `?error=<code>`."""
+        if to:
+            return self.frontend_url(_with_query(to, error=code))
         query = {"oauth_error": code}
         if provider_id and self.providers.get(provider_id):
             query["provider"] = provider_id
@@ -157,15 +176,28 @@ class OAuthService:
     # ----------------------------------------------------------------------------------------------- start
 
     async def begin(
-        self, provider_id: str, redirect_to: str | None, client: Client, *, link_user: User | None = None
+        self,
+        provider_id: str,
+        redirect_to: str | None,
+        client: Client,
+        *,
+        link_user: User | None = None,
+        error_to: str | None = None,
+        new_user_to: str | None = None,
     ) -> Started:
-        """Begin a sign-in (or, with `link_user`, a link) with a provider: the URL to send the browser to."""
+        """Begin a sign-in (or, with `link_user`, a link) with a provider: the URL to send the browser to. `error_to`
+        and `new_user_to` are Better Auth's errorCallbackURL and newUserCallbackURL (same rules as `redirect_to`)."""
         provider = self.providers.get((provider_id or "").strip())
         if provider is None:
             raise AuthFailure(Code.INVALID_INPUT, "This sign-in provider is not available.", "provider")
         target = self.safe_redirect(redirect_to)
+        extra = {
+            key: self.safe_redirect(value)
+            for key, value in (("errorTo", error_to), ("newUserTo", new_user_to))
+            if value and value.strip()
+        }
         await self.core.limiter.hit([(self.rules["start_ip"], client.ip)])
-        data = {"provider": provider.id, "redirectTo": target, "link": link_user.id if link_user else None}
+        data = {"provider": provider.id, "redirectTo": target, "link": link_user.id if link_user else None, **extra}
         state = await self.core.verifications.create(
             STATE_KIND, link_user.id if link_user else provider.id, STATE_TTL_SECONDS, data=data
         )
@@ -195,6 +227,7 @@ class OAuthService:
         """The callback: check state (cookie and store), exchange the code, then sign in, sign up, or link.
         Every failure becomes a redirect to the web app with an error code; nothing raises out of here but bugs."""
         linking = False
+        error_to: str | None = None
         try:
             state = params.get("state") or ""
             if not state or not cookie_state or not hmac.compare_digest(state.encode(), cookie_state.encode()):
@@ -209,6 +242,7 @@ class OAuthService:
             provider = self.providers.get(provider_id)
             if provider is None:
                 raise CallbackError(INVALID_STATE, "provider no longer configured")
+            error_to = attempt.data.get("errorTo")
             link_user_id = attempt.data.get("link")
             linking = isinstance(link_user_id, str) and bool(link_user_id)
             if params.get("error"):
@@ -231,21 +265,24 @@ class OAuthService:
                 await self._link(link_user_id, identity, principal)
                 log.info("social account linked", extra={"user_id": link_user_id, "provider": provider_id})
                 return Finished(self.frontend_url(_with_query(target, linked=provider_id)))
-            outcome = await self._sign_in(identity, client, replaces=replaces, cookies=cookies or {})
+            outcome, created = await self._sign_in(identity, client, replaces=replaces, cookies=cookies or {})
+            if created and attempt.data.get("newUserTo"):
+                target = attempt.data["newUserTo"]
             return Finished(self.frontend_url(target), outcome=outcome)
         except CallbackError as exc:
             log.info("social sign-in failed", extra={"provider": provider_id, "error": exc.code, "reason": exc.detail})
-            return Finished(self.error_url(exc.code, provider_id, linking=linking), error=exc.code)
+            return Finished(self.error_url(exc.code, provider_id, linking=linking, to=error_to), error=exc.code)
         except AuthFailure as failure:  # a sign-in gate refused (e.g. an email that must be verified first)
             log.info("social sign-in refused", extra={"provider": provider_id, "error": failure.code.value})
             return Finished(
-                self.error_url(failure.code.value.lower(), provider_id, linking=linking),
+                self.error_url(failure.code.value.lower(), provider_id, linking=linking, to=error_to),
                 error=failure.code.value.lower(),
             )
 
     async def _sign_in(
         self, identity: Identity, client: Client, *, replaces: str | None, cookies: dict[str, str]
-    ) -> SignInOutcome:
+    ) -> tuple[SignInOutcome, bool]:
+        """Sign in the provider account's user, creating or linking it first; also whether a user was created."""
         pool = self.core.pool
         created = False
         row = await accounts.find_provider(pool, identity.provider_id, identity.subject)
@@ -300,9 +337,10 @@ class OAuthService:
                 "created with a new user" if created else "linked to the user of its email",
                 extra={"user_id": user.id, "provider": identity.provider_id},
             )
-        return await self.core.sign_in(
+        outcome = await self.core.sign_in(
             user, client, method=f"oauth:{identity.provider_id}", replaces=replaces, sign_up=created, cookies=cookies
         )
+        return outcome, created
 
     async def _link(self, user_id: str, identity: Identity, principal: Principal | None) -> None:
         if principal is None or principal.user.id != user_id:
@@ -330,9 +368,18 @@ class OAuthService:
     # -------------------------------------------------------------------------------------- account list
 
     async def accounts_of(self, principal: Principal) -> list[LinkedAccount]:
-        rows = await accounts.of_user(self.core.pool, principal.user.id)
+        rows = await accounts.listing(self.core.pool, principal.user.id)
         return [
-            LinkedAccount(r["id"], r["providerId"], self.provider_name(r["providerId"]), r["accountId"], r["createdAt"])
+            LinkedAccount(
+                id=r["id"],
+                provider_id=r["providerId"],
+                provider_name=self.provider_name(r["providerId"]),
+                account_id=r["accountId"],
+                user_id=r["userId"],
+                scopes=tuple(part.strip() for part in (r["scope"] or "").split(",") if part.strip()),
+                created_at=r["createdAt"],
+                updated_at=r["updatedAt"],
+            )
             for r in rows
             if r["providerId"] != CREDENTIAL or r["hasPassword"]
         ]
