@@ -20,6 +20,11 @@ type Documents = {
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.ChangeEmailDocument,
     "\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.DeleteAccountDocument,
     "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": typeof types.EmailVerificationModeDocument,
+    "\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n": typeof types.SocialProvidersDocument,
+    "\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SocialSignInDocument,
+    "\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.LinkSocialAccountDocument,
+    "\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n": typeof types.MyAccountsDocument,
+    "\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.UnlinkAccountDocument,
     "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  fragment AuthErrorFields on AuthError {\n    code\n    message\n    field\n    retryAfterSeconds\n  }\n": typeof types.AuthErrorFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": typeof types.MeDocument,
@@ -49,6 +54,11 @@ const documents: Documents = {
     "\n  mutation ChangeEmail($input: ChangeEmailInput!) {\n    changeEmail(input: $input) {\n      __typename\n      ... on ChangeEmailSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.ChangeEmailDocument,
     "\n  mutation DeleteAccount($input: DeleteAccountInput!) {\n    deleteAccount(input: $input) {\n      __typename\n      ... on DeleteAccountSuccess {\n        deleted\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.DeleteAccountDocument,
     "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": types.EmailVerificationModeDocument,
+    "\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n": types.SocialProvidersDocument,
+    "\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SocialSignInDocument,
+    "\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.LinkSocialAccountDocument,
+    "\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n": types.MyAccountsDocument,
+    "\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.UnlinkAccountDocument,
     "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n  }\n": types.UserFieldsFragmentDoc,
     "\n  fragment AuthErrorFields on AuthError {\n    code\n    message\n    field\n    retryAfterSeconds\n  }\n": types.AuthErrorFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": types.MeDocument,
@@ -110,6 +120,26 @@ export function graphql(source: "\n  mutation DeleteAccount($input: DeleteAccoun
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n"): (typeof documents)["\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
