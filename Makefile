@@ -58,7 +58,13 @@ $(BETTER_AUTH_CLIENT): tests/better-auth-client/package.json tests/better-auth-c
 	npm ci --prefix tests/better-auth-client --no-audit --no-fund
 	touch $@
 
-test-python: system-deps install frontend $(MCP_SERVERS) $(BETTER_AUTH_CLIENT)
+# The real OpenID Connect provider (npm oidc-provider) that the social sign-in tests start on loopback.
+OIDC_PROVIDER := tests/oidc/node_modules/.package-lock.json
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	npm ci --prefix tests/oidc --no-audit --no-fund
+	touch $@
+
+test-python: system-deps install frontend $(MCP_SERVERS) $(BETTER_AUTH_CLIENT) $(OIDC_PROVIDER)
 	$(BIN)/pytest
 
 ## schema: re-export the SDL and regenerate the frontend's GraphQL types
@@ -72,4 +78,4 @@ bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache
+	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache tests/oidc/node_modules

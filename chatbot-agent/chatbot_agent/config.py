@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -422,6 +423,22 @@ class Settings:
     rate_limit_passkey_ip: RateLimit = setting(
         RateLimit(30, 300), _rate, "Passkey options and passkey sign-ins per client address (each counted on its own)."
     )
+    # ---- social sign-in
+    oauth_providers: tuple[OAuthProvider, ...] = setting(
+        (),
+        lambda text: text,
+        section="social sign-in",
+        help="Provider ids, comma-separated (e.g. google,github,acme); empty: no social sign-in. For each id: "
+        "OAUTH_<ID>_CLIENT_ID and OAUTH_<ID>_CLIENT_SECRET; for ids other than google and github also "
+        "OAUTH_<ID>_ISSUER (OpenID Connect discovery reads <issuer>/.well-known/openid-configuration) and "
+        "optionally OAUTH_<ID>_NAME, the button label. Optional: OAUTH_GOOGLE_ISSUER (default "
+        "https://accounts.google.com), OAUTH_GITHUB_URL and OAUTH_GITHUB_API_URL (GitHub Enterprise Server; "
+        "defaults https://github.com and https://api.github.com). The redirect URI to register at each provider "
+        "is <PUBLIC_URL>/api/auth/callback/<id>.",
+    )
+    rate_limit_social_ip: RateLimit = setting(
+        RateLimit(30, 300), _rate, "Social sign-ins started, and callbacks, per client address"
+    )
 
     # ---- two-factor (TOTP + backup codes)
     totp_issuer: str = setting(
@@ -594,7 +611,10 @@ def load_settings(
         raw = source.get(env_key(f.name))
         if raw is not None and raw.strip() != "":
             values[f.name] = _parse_field(f.name, raw)
+    values.pop("oauth_providers", None)
     values.update(overrides)
+    if "oauth_providers" not in overrides:
+        values["oauth_providers"] = parse_oauth_providers(source, production=values.get("app_env") == "production")
     values.setdefault("jwt_issuer", values.get("public_url", Settings.public_url))
     values.setdefault("frontend_url", values.get("public_url", Settings.public_url))
     settings = Settings(**values)  # type: ignore[arg-type]
@@ -686,3 +706,130 @@ def _validate_private_key(text: str, name: str = "JWT_PRIVATE_KEY") -> None:
         load_private_key(text)
     except ValueError as exc:
         raise ConfigError(f"{name} is not valid: {exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# social sign-in providers: OAUTH_PROVIDERS and the OAUTH_<ID>_* keys of each (keys named by the ids, so they are
+# read here rather than declared one by one). A listed provider with a missing key, or a key set for a provider that
+# is not listed, stops start-up with a ConfigError naming the key.
+
+GOOGLE_ISSUER = "https://accounts.google.com"
+GITHUB_URL = "https://github.com"
+GITHUB_API_URL = "https://api.github.com"
+KNOWN_NAMES = {"google": "Google", "github": "GitHub"}
+
+_OAUTH_ID = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_OAUTH_KEY = re.compile(r"^OAUTH_([A-Z0-9_]+?)_(CLIENT_ID|CLIENT_SECRET|ISSUER|NAME)$")
+
+
+@dataclass(frozen=True)
+class OAuthProvider:
+    """One configured provider. `kind` is "oidc" (discovery from `issuer`) or "github" (GitHub's OAuth app API)."""
+
+    id: str
+    name: str
+    kind: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    issuer: str | None = None
+    github_url: str = GITHUB_URL
+    github_api_url: str = GITHUB_API_URL
+
+    @property
+    def scopes(self) -> str:
+        return "read:user user:email" if self.kind == "github" else "openid email profile"
+
+
+def oauth_key(provider_id: str, suffix: str) -> str:
+    return f"OAUTH_{provider_id.upper()}_{suffix}"
+
+
+def _oauth_url(name: str, raw: str, *, production: bool) -> str:
+    value = raw.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"{name}={raw!r} is not valid: expected an http(s) URL such as https://idp.example.com")
+    if production and parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ConfigError(f"{name}={raw!r} is not valid: must be https when APP_ENV=production")
+    return value
+
+
+def parse_oauth_providers(env: Mapping[str, str], *, production: bool = False) -> tuple[OAuthProvider, ...]:
+    """The providers of `OAUTH_PROVIDERS`, validated. Raises ConfigError naming the first bad or missing key."""
+
+    def get(name: str) -> str:
+        return (env.get(name) or "").strip()
+
+    ids: list[str] = []
+    for item in get("OAUTH_PROVIDERS").split(","):
+        provider_id = item.strip().lower()
+        if not provider_id:
+            continue
+        if not _OAUTH_ID.match(provider_id):
+            raise ConfigError(
+                f"OAUTH_PROVIDERS: {item.strip()!r} is not a valid provider id "
+                "(a letter, then letters, digits or _; at most 32 characters)"
+            )
+        if provider_id in ids:
+            raise ConfigError(f"OAUTH_PROVIDERS: {provider_id!r} is listed twice")
+        ids.append(provider_id)
+
+    listed = {i.upper() for i in ids}
+    for name in sorted(env):
+        match = _OAUTH_KEY.match(name)
+        if match and get(name) and match.group(1) not in listed:
+            raise ConfigError(
+                f"{name} is set but {match.group(1).lower()!r} is not in OAUTH_PROVIDERS "
+                f"(OAUTH_PROVIDERS={get('OAUTH_PROVIDERS')!r})"
+            )
+
+    configs = []
+    for provider_id in ids:
+        client_id, client_secret = (
+            get(oauth_key(provider_id, "CLIENT_ID")),
+            get(oauth_key(provider_id, "CLIENT_SECRET")),
+        )
+        for suffix, value in (("CLIENT_ID", client_id), ("CLIENT_SECRET", client_secret)):
+            if not value:
+                raise ConfigError(
+                    f"{oauth_key(provider_id, suffix)} must be set: {provider_id!r} is in OAUTH_PROVIDERS"
+                )
+        name = (
+            get(oauth_key(provider_id, "NAME")) or KNOWN_NAMES.get(provider_id) or provider_id.replace("_", " ").title()
+        )
+        issuer_key = oauth_key(provider_id, "ISSUER")
+        if provider_id == "github":
+            if get(issuer_key):
+                raise ConfigError(
+                    f"{issuer_key} is not used: GitHub is not an OpenID Connect provider "
+                    "(GitHub Enterprise Server: set OAUTH_GITHUB_URL and OAUTH_GITHUB_API_URL)"
+                )
+            configs.append(
+                OAuthProvider(
+                    provider_id,
+                    name,
+                    "github",
+                    client_id,
+                    client_secret,
+                    github_url=_oauth_url(
+                        "OAUTH_GITHUB_URL", get("OAUTH_GITHUB_URL") or GITHUB_URL, production=production
+                    ),
+                    github_api_url=_oauth_url(
+                        "OAUTH_GITHUB_API_URL", get("OAUTH_GITHUB_API_URL") or GITHUB_API_URL, production=production
+                    ),
+                )
+            )
+            continue
+        raw_issuer = get(issuer_key) or (GOOGLE_ISSUER if provider_id == "google" else "")
+        if not raw_issuer:
+            raise ConfigError(
+                f"{issuer_key} must be set: {provider_id!r} is an OpenID Connect provider, found by discovery "
+                "at <issuer>/.well-known/openid-configuration (e.g. https://login.microsoftonline.com/<tenant>/v2.0)"
+            )
+        issuer = _oauth_url(issuer_key, raw_issuer, production=production)
+        configs.append(OAuthProvider(provider_id, name, "oidc", client_id, client_secret, issuer=issuer))
+    if "github" not in ids:
+        for suffix in ("URL", "API_URL"):
+            if get(oauth_key("github", suffix)):
+                raise ConfigError(f"{oauth_key('github', suffix)} is set but 'github' is not in OAUTH_PROVIDERS")
+    return tuple(configs)

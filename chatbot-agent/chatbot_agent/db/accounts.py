@@ -56,3 +56,86 @@ async def of_user(db: Executor, user_id: str) -> list[asyncpg.Record]:
            FROM account WHERE "userId" = $1 ORDER BY "createdAt" """,
         user_id,
     )
+
+
+# ---- social sign-in: provider accounts (providerId = the provider's id, accountId = its subject)
+
+
+async def find_provider(db: Executor, provider_id: str, account_id: str) -> asyncpg.Record | None:
+    return await db.fetchrow(
+        f"""SELECT id, "userId" FROM account
+            WHERE "providerId" = $1 AND "accountId" = $2 AND "providerId" <> '{CREDENTIAL}'""",
+        provider_id,
+        account_id,
+    )
+
+
+async def listing(db: Executor, user_id: str) -> list[asyncpg.Record]:
+    """The user's accounts as Better Auth lists them (never the password or provider tokens)."""
+    return await db.fetch(
+        """SELECT id, "accountId", "providerId", "userId", scope, "createdAt", "updatedAt",
+                  password IS NOT NULL AS "hasPassword"
+           FROM account WHERE "userId" = $1 ORDER BY "createdAt" """,
+        user_id,
+    )
+
+
+async def insert_provider(
+    db: Executor, *, row_id: str, provider_id: str, account_id: str, user_id: str, scope: str | None
+) -> bool:
+    """Link a provider account (no provider tokens are stored); False when that subject is linked already (the unique
+    index of migration 0400 decides races)."""
+    status = await db.execute(
+        f"""INSERT INTO account (id, "accountId", "providerId", "userId", scope, "createdAt", "updatedAt")
+            VALUES ($1, $2, $3, $4, $5, now(), now())
+            ON CONFLICT ("providerId", "accountId") WHERE "providerId" <> '{CREDENTIAL}' DO NOTHING""",
+        row_id,
+        account_id,
+        provider_id,
+        user_id,
+        scope,
+    )
+    return count(status) == 1
+
+
+async def delete_unless_last(
+    pool: asyncpg.Pool,
+    user_id: str,
+    *,
+    row_id: str | None = None,
+    provider_id: str | None = None,
+    account_id: str | None = None,
+) -> str:
+    """Remove one of the user's accounts, chosen by row id, or by provider (and subject): "deleted", "not_found", or
+    "last" when it is the user's only way in (a password account counts only with a password; passkeys count). The
+    user row is locked, so two concurrent unlinks cannot remove the last two ways in together."""
+    async with pool.acquire() as conn, conn.transaction():
+        if await conn.fetchval('SELECT id FROM "user" WHERE id = $1 FOR UPDATE', user_id) is None:
+            return "not_found"
+        rows = await conn.fetch(
+            f"""SELECT id, "providerId", "accountId",
+                       ("providerId" <> '{CREDENTIAL}' OR password IS NOT NULL) AS "wayIn"
+                FROM account WHERE "userId" = $1 ORDER BY "createdAt" """,
+            user_id,
+        )
+        target = next(
+            (
+                r
+                for r in rows
+                if (
+                    r["id"] == row_id
+                    if row_id
+                    else r["providerId"] == provider_id and (account_id is None or r["accountId"] == account_id)
+                )
+            ),
+            None,
+        )
+        if target is None:
+            return "not_found"
+        passkeys = 0
+        if await conn.fetchval("SELECT to_regclass('passkey') IS NOT NULL"):  # the passkey method's table
+            passkeys = await conn.fetchval('SELECT count(*) FROM passkey WHERE "userId" = $1', user_id)
+        if target["wayIn"] and sum(r["wayIn"] for r in rows) + passkeys <= 1:
+            return "last"
+        await conn.execute("DELETE FROM account WHERE id = $1", target["id"])
+        return "deleted"

@@ -22,6 +22,11 @@ type Documents = {
     "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": typeof types.EmailVerificationModeDocument,
     "\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.RequestMagicLinkDocument,
     "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SignInWithMagicLinkDocument,
+    "\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n": typeof types.SocialProvidersDocument,
+    "\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.SocialSignInDocument,
+    "\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.LinkSocialAccountDocument,
+    "\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n": typeof types.MyAccountsDocument,
+    "\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": typeof types.UnlinkAccountDocument,
     "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n": typeof types.UserFieldsFragmentDoc,
     "\n  fragment AuthErrorFields on AuthError {\n    code\n    message\n    field\n    retryAfterSeconds\n  }\n": typeof types.AuthErrorFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": typeof types.MeDocument,
@@ -59,6 +64,11 @@ const documents: Documents = {
     "\n  query EmailVerificationMode {\n    emailVerificationMode\n  }\n": types.EmailVerificationModeDocument,
     "\n  mutation RequestMagicLink($input: RequestMagicLinkInput!) {\n    requestMagicLink(input: $input) {\n      __typename\n      ... on RequestMagicLinkSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.RequestMagicLinkDocument,
     "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SignInWithMagicLinkDocument,
+    "\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n": types.SocialProvidersDocument,
+    "\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.SocialSignInDocument,
+    "\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.LinkSocialAccountDocument,
+    "\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n": types.MyAccountsDocument,
+    "\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n": types.UnlinkAccountDocument,
     "\n  fragment UserFields on User {\n    id\n    firstName\n    lastName\n    email\n    emailVerified\n    createdAt\n    twoFactorEnabled\n  }\n": types.UserFieldsFragmentDoc,
     "\n  fragment AuthErrorFields on AuthError {\n    code\n    message\n    field\n    retryAfterSeconds\n  }\n": types.AuthErrorFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...UserFields\n    }\n  }\n": types.MeDocument,
@@ -134,6 +144,26 @@ export function graphql(source: "\n  mutation RequestMagicLink($input: RequestMa
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SignInWithMagicLink($input: SignInWithMagicLinkInput!) {\n    signInWithMagicLink(input: $input) {\n      __typename\n      ... on AuthSuccess {\n        user {\n          ...UserFields\n        }\n      }\n      ... on TwoFactorRequired {\n        methods\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query SocialProviders {\n    socialProviders {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation SocialSignIn($input: SocialSignInInput!) {\n    socialSignIn(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation LinkSocialAccount($input: SocialSignInInput!) {\n    linkSocialAccount(input: $input) {\n      __typename\n      ... on SocialSignInRedirect {\n        url\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  query MyAccounts {\n    myAccounts {\n      id\n      providerId\n      providerName\n      accountId\n      createdAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"): (typeof documents)["\n  mutation UnlinkAccount($id: ID!) {\n    unlinkAccount(id: $id) {\n      __typename\n      ... on UnlinkAccountSuccess {\n        message\n      }\n      ...AuthErrorFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

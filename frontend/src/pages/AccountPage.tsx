@@ -6,6 +6,7 @@ import { PasswordField } from '../components/Fields';
 import { AppShell } from '../components/Layout';
 import { PasswordRules } from '../components/PasswordRules';
 import { TwoFactorSection } from './account/TwoFactorSection';
+import { LinkedAccountsSection } from './account/LinkedAccountsSection';
 import {
   ChangePasswordMutation,
   MySessionsQuery,
@@ -88,6 +89,7 @@ export function AccountPage() {
         <ProfileSection user={user} onAuthError={onAuthError} />
         <SessionsSection onAuthError={onAuthError} />
         <TwoFactorSection user={user} onAuthError={onAuthError} />
+        <LinkedAccountsSection onAuthError={onAuthError} />
         <ChangePasswordSection onAuthError={onAuthError} />
         <PasskeysSection onAuthError={onAuthError} />
         <ChangeEmailSection user={user} onAuthError={onAuthError} />

@@ -6,6 +6,7 @@ import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
 import { PasswordField, TextField } from '../components/Fields';
 import { PasskeySignInButton } from '../components/PasskeySignInButton';
 import { AuthCard } from '../components/Layout';
+import { SocialSignIn } from '../components/SocialSignIn';
 import { SignInMutation } from '../graphql/operations';
 import { runMutation } from '../graphql/run';
 import { useForm } from '../hooks/useForm';
@@ -61,6 +62,7 @@ export function SignInPage() {
     >
       {notice && !form.formError ? <Notice kind="success">{notice}</Notice> : null}
       {next && !notice && !form.formError ? <Notice>Please sign in to continue.</Notice> : null}
+      <SocialSignIn next={next} />
       <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-busy={form.pending} className="form">
         <FormAlert ref={form.alertRef} message={form.formError} summary={form.summary} />
         <TextField label="Email" type="email" inputMode="email" autoComplete="username" maxLength={EMAIL_MAX_LENGTH} {...form.field('email')} />

@@ -5,6 +5,7 @@ import { useAuth } from '../auth/AuthContext';
 import { FormAlert, SubmitButton } from '../components/Feedback';
 import { PasswordField, TextField } from '../components/Fields';
 import { AuthCard } from '../components/Layout';
+import { SocialSignIn } from '../components/SocialSignIn';
 import { PasswordRules } from '../components/PasswordRules';
 import { SignUpMutation } from '../graphql/operations';
 import { runMutation } from '../graphql/run';
@@ -66,6 +67,7 @@ export function SignUpPage() {
         </p>
       }
     >
+      <SocialSignIn next={next} />
       <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-busy={form.pending} className="form">
         <FormAlert ref={form.alertRef} message={form.formError} summary={form.summary} />
         <div className="form-row">

@@ -15,6 +15,8 @@ const defaults: Record<string, Handler> = {
   PasswordPolicy: () => ({ passwordPolicy: { minLength: 8, maxLength: 128 } }),
   EmailVerificationMode: () => ({ emailVerificationMode: 'OPTIONAL' }),
   MyPasskeys: () => ({ myPasskeys: [] }),
+  SocialProviders: () => ({ socialProviders: [] }),
+  MyAccounts: () => ({ myAccounts: [] }),
 };
 
 /**

@@ -16,6 +16,8 @@ class Code(str, enum.Enum):
     RATE_LIMITED = "RATE_LIMITED"
     NOT_AUTHENTICATED = "NOT_AUTHENTICATED"
     EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED"
+    PROVIDER_UNAVAILABLE = "PROVIDER_UNAVAILABLE"  # social sign-in: the provider cannot be reached
+    LAST_SIGN_IN_METHOD = "LAST_SIGN_IN_METHOD"  # unlinking it would leave the user no way in
     INTERNAL = "INTERNAL"
 
 

@@ -16,6 +16,7 @@ REGISTRY: tuple[str, ...] = (
     "passkey",
     "two_factor",
     "magic_link",
+    "oauth",
     "audit",
 )
 
