@@ -195,7 +195,8 @@ class Settings:
         (),
         _names,
         "Sign-in methods and account features to serve (comma-separated; empty: all). A method left out has no "
-        "GraphQL fields or routes. Known: password, email-verification, account.",
+        "GraphQL fields or routes. Known: password, email-verification, account, passkey, two-factor, magic-link, "
+        "oauth, audit.",
     )
 
     # ---- database
