@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import subprocess
+import time
 
 import asyncpg
 import httpx
@@ -24,6 +25,7 @@ from .support import ME, SIGN_IN, SIGN_OUT, SIGN_UP, sign_up_input
 PUBLIC_URL = "http://auth.example.test"  # the load balancer's address: one issuer and one origin for all instances
 COOKIE = "chatbot_session"
 SIGN_IN_IP_LIMIT = 6
+WORKERS = 2
 _addresses = itertools.count(1)
 
 
@@ -36,7 +38,8 @@ def fresh_database(databases):
 
 @pytest.fixture(scope="module")
 def cluster(fresh_database, tmp_path_factory):
-    """A, B and C, started at once on a database no migration has touched yet: all three migrate it on start-up."""
+    """A, B and C, started at once on a database no migration has touched yet: all three migrate it on start-up.
+    Each runs two workers, each worker with its own session cache."""
     tmp = tmp_path_factory.mktemp("cluster")
     env = service_env(
         fresh_database,
@@ -45,8 +48,9 @@ def cluster(fresh_database, tmp_path_factory):
         RATE_LIMIT_ENABLED="true",
         TRUSTED_PROXY_COUNT="1",
         RATE_LIMIT_SIGN_IN_IP=f"{SIGN_IN_IP_LIMIT}/600",
+        METRICS="on",
     )
-    with instances(env, tmp, ["A", "B", "C"]) as (a, b, c):
+    with instances(env, tmp, ["A", "B", "C"], workers=WORKERS) as (a, b, c):
         with (
             httpx.Client(base_url=a.url, timeout=30) as ca,
             httpx.Client(base_url=b.url, timeout=30) as cb,
@@ -82,6 +86,17 @@ class Node:
 
     def me(self, *, address: str, cookie: str | None = None, token: str | None = None) -> dict | None:
         return self.gql(ME, address=address, cookie=cookie, token=token).json()["data"]["me"]
+
+    def me_everywhere(self, *, address: str, cookie: str, times: int = 8) -> list[dict | None]:
+        """`me` on new connections (`Connection: close` after each), which the kernel spreads over the workers."""
+        headers = {"X-Forwarded-For": address, "Cookie": f"{COOKIE}={cookie}", "Connection": "close"}
+        return [
+            self.http.post("/graphql", json={"query": ME}, headers=headers).json()["data"]["me"] for _ in range(times)
+        ]
+
+    def metric(self, name: str) -> float:
+        text = self.http.get("/metrics").text
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(name))
 
 
 def new_address() -> str:
@@ -190,3 +205,46 @@ def test_two_migrate_commands_at_once_on_a_fresh_database(databases, tmp_path):
     assert sum(applied) == len(expected), outputs
     assert all(f"database at version {expected[-1]}" in out for out in outputs), outputs
     assert asyncio.run(_versions(dsn)) == expected
+
+
+def test_every_worker_of_every_instance_forgets_a_revoked_or_changed_session_at_once(cluster):
+    """Each worker answers `me` from its session cache; a sign-out, a rename or a revocation on one instance reaches
+    every worker of every instance (PostgreSQL NOTIFY) before the next request, round after round."""
+    nodes = a, b, c = cluster["A"], cluster["B"], cluster["C"]
+    email = "cache.scale@example.com"
+    user_id = a.gql(SIGN_UP, sign_up_input(email), address=new_address()).json()["data"]["signUp"]["user"]["id"]
+    hits_before = sum(node.metric('chatbot_auth_session_cache_lookups_total{result="hit"') for node in nodes)
+    credentials = {"input": {"email": email, "password": "correct horse battery staple"}}
+    for round_ in range(6):
+        address = new_address()  # each round its own client: the sign-in budget is per address
+        cookie = session_cookie(a.gql(SIGN_IN, credentials, address=address))
+        for node in nodes:  # every worker that is reached now holds the session
+            assert {me["id"] for me in node.me_everywhere(address=address, cookie=cookie)} == {user_id}
+
+        # A rename on B: every worker of A and C shows the new name on the very next request.
+        name = f"Round{round_}"
+        renamed = b.gql(
+            "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { __typename } }",
+            {"i": {"firstName": name, "lastName": "Lovelace"}},
+            address=address,
+            cookie=cookie,
+        )
+        assert renamed.json()["data"]["updateProfile"]["__typename"] != "AuthError", renamed.text
+        for node in (a, c):
+            assert {me["firstName"] for me in node.me_everywhere(address=address, cookie=cookie)} == {name}
+
+        # Signed out on C: dead on every worker of A and B (and C) at once.
+        assert c.gql(SIGN_OUT, address=address, cookie=cookie).json()["data"]["signOut"] is True
+        for node in nodes:
+            assert node.me_everywhere(address=address, cookie=cookie) == [None] * 8
+
+    # The answers above came from the caches (not only from the database), and every worker's listener is heard.
+    deadline = time.monotonic() + 30
+    while True:  # the gauges are sampled every 2 s
+        listening = [node.metric("chatbot_auth_session_cache_listening") for node in nodes]
+        hits = sum(node.metric('chatbot_auth_session_cache_lookups_total{result="hit"') for node in nodes)
+        if (listening == [WORKERS] * 3 and hits > hits_before) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert listening == [WORKERS] * 3
+    assert hits > hits_before

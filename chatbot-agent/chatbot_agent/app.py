@@ -29,6 +29,7 @@ from .auth.core.cookies import CookieSpec, SessionCookie
 from .auth.core.core import Core
 from .auth.core.mail import Mailer
 from .auth.core.passwords import PasswordHashing
+from .auth.core.session_cache import SessionCache
 from .auth.core.tokens import AccessTokens
 from .auth.methods import enabled, migration_sources
 from .config import Settings
@@ -37,7 +38,7 @@ from .dbsource import dsn
 from .dbsource import pool as db_pool
 from .http.graphiql import graphiql_routes
 from .http.metrics import HttpMetrics, Metrics
-from .http.middleware import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders
+from .http.middleware import BodyLimit, CsrfGuard, RequestContext, SecurityHeaders, SessionChanges
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +128,8 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
         state.pool = await db_pool.open_pool(state.target, settings)
         async with state.pool.acquire() as conn:
             await migrate.migrate(conn, migration_sources())
-        core = Core(settings, state.pool, state.hashing, state.tokens, state.mailer)
+        cache = session_cache(state.target, settings, state.pool)
+        core = Core(settings, state.pool, state.hashing, state.tokens, state.mailer, session_cache=cache)
         state.auth = Auth(core, state.methods)
         await state.auth.on_startup()
         state.metrics.watch(core)
@@ -143,6 +145,7 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
             await state.metrics.stop()
             await state.mailer.stop()  # first: a queued mail job may still emit an event (audit)
             await state.auth.on_shutdown()
+            await cache.close()
             await state.pool.close()
             state.hashing.close()
 
@@ -175,12 +178,32 @@ def create_app(settings: Settings, *, target: dsn.Target | None = None) -> Starl
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.auth = state
+
+    async def barrier() -> None:
+        if state.auth is not None:
+            await state.auth.core.sessions.cache.barrier()
+
+    app.add_middleware(SessionChanges, barrier=barrier)
     app.add_middleware(CsrfGuard, path="/graphql", trusted=settings.allowed_origins, rest_prefix=rest.PREFIX)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     app.add_middleware(RequestContext)
     app.add_middleware(HttpMetrics, metrics=state.metrics)
     return app
+
+
+def session_cache(target: dsn.Target, settings: Settings, pool: asyncpg.Pool) -> SessionCache:
+    """The worker's session cache, listening on a direct connection: Neon's endpoint without -pooler when the DSN
+    names the pooler. Behind any other transaction pooler LISTEN cannot work, so the cache stays off."""
+    listen_to = target.admin()
+    if settings.session_cache_seconds > 0 and listen_to.pooler == "transaction":
+        log.info("session cache off: LISTEN needs a direct connection, and the database is behind a transaction pooler")
+        return SessionCache(seconds=0, connect=None, db=pool)
+
+    async def connect() -> asyncpg.Connection:
+        return await db_pool.connect(listen_to, settings, admin=False)
+
+    return SessionCache(seconds=settings.session_cache_seconds, connect=connect, db=pool)
 
 
 async def _sweep(core: Core) -> None:

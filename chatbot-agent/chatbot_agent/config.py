@@ -305,6 +305,14 @@ class Settings:
         help="7 days; sliding: a session used after SESSION_UPDATE_AGE_SECONDS is extended to a full TTL again",
     )
     session_update_age_seconds: int = setting(24 * 3600, _int)
+    session_cache_seconds: int = setting(
+        60,
+        _int,
+        "Each worker keeps session lookups in memory up to this long (0: every request asks the database). "
+        "Exact all the same: the database announces every revocation and user change with LISTEN/NOTIFY, on a "
+        "direct connection per worker (Neon: the endpoint without -pooler, found by itself); when that connection "
+        "cannot hear (another transaction pooler), the cache turns itself off.",
+    )
     jwt_issuer: str = setting(
         "http://localhost:8000", _str, "JWT access tokens: iss (default PUBLIC_URL), aud, lifetime", example=""
     )

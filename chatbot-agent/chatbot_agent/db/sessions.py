@@ -6,6 +6,7 @@ from datetime import datetime
 
 import asyncpg
 
+from . import notify
 from .common import USER_COLS, Executor, count
 
 # A session's columns beside the user's (whose id, createdAt, updatedAt share the names).
@@ -27,6 +28,8 @@ async def insert(
     replaces: str | None = None,
 ) -> None:
     """Open a session; `replaces` (a token hash) is revoked in the same statement: one round trip, atomic."""
+    if replaces is not None:
+        notify.changed()
     await db.execute(
         """WITH replaced AS (DELETE FROM session WHERE token = $7)
            INSERT INTO session (id, token, "userId", "expiresAt", "ipAddress", "userAgent", "createdAt", "updatedAt")
@@ -65,14 +68,17 @@ async def extend(db: Executor, session_id: str, expires_at: datetime) -> None:
 
 
 async def delete_by_token(db: Executor, token_hash: str) -> asyncpg.Record | None:
+    notify.changed()
     return await db.fetchrow('DELETE FROM session WHERE token = $1 RETURNING id, "userId"', token_hash)
 
 
 async def delete_one(db: Executor, user_id: str, session_id: str) -> int:
+    notify.changed()
     return count(await db.execute('DELETE FROM session WHERE id = $1 AND "userId" = $2', session_id, user_id))
 
 
 async def delete_all(db: Executor, user_id: str, *, keep: str | None = None) -> int:
+    notify.changed()
     status = await db.execute(
         'DELETE FROM session WHERE "userId" = $1 AND ($2::text IS NULL OR id <> $2)', user_id, keep
     )

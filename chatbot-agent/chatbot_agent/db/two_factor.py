@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from . import notify
 from .common import Executor, count
 
 COLS = 'id, secret, "backupCodes", "userId", coalesce(verified, true) AS verified, "lastUsedStep"'
@@ -57,6 +58,7 @@ async def confirm(conn: Executor, user_id: str, row_id: str, step: int) -> bool:
     )
     if count(done) != 1:
         return False
+    notify.changed()
     await conn.execute('UPDATE "user" SET "twoFactorEnabled" = true, "updatedAt" = now() WHERE id = $1', user_id)
     return True
 
@@ -98,6 +100,7 @@ async def replace_secret(db: Executor, row_id: str, old: str, new: str) -> bool:
 async def disable(conn: Executor, user_id: str) -> int:
     """Turn two-factor off: the row goes, and the user's flag."""
     deleted = count(await conn.execute('DELETE FROM "twoFactor" WHERE "userId" = $1', user_id))
+    notify.changed()
     await conn.execute('UPDATE "user" SET "twoFactorEnabled" = false, "updatedAt" = now() WHERE id = $1', user_id)
     return deleted
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from . import notify
 from .common import CREDENTIAL, USER_COLS, Executor, count
 
 
@@ -53,6 +54,7 @@ async def set_names(
     db: Executor, user_id: str, first_name: str, last_name: str, *, image: str | None = None, set_image: bool = False
 ) -> asyncpg.Record | None:
     """The names (and `name`, first + ' ' + last), and with `set_image` the image (None removes it)."""
+    notify.changed()
     return await db.fetchrow(
         """UPDATE "user" AS u SET "firstName" = $2, "lastName" = $3, name = $2 || ' ' || $3,
                image = CASE WHEN $5 THEN $4 ELSE image END, "updatedAt" = now()
@@ -69,6 +71,7 @@ async def set_names(
 async def mark_verified(db: Executor, user_id: str, email: str | None = None) -> asyncpg.Record | None:
     """Set emailVerified (only while the address is still `email`, when given: a link for an old address does not
     verify a new one)."""
+    notify.changed()
     return await db.fetchrow(
         """UPDATE "user" AS u SET "emailVerified" = true, "updatedAt" = now()
            WHERE id = $1 AND ($2::text IS NULL OR lower(email) = lower($2)) RETURNING """
@@ -81,6 +84,7 @@ async def mark_verified(db: Executor, user_id: str, email: str | None = None) ->
 async def change_email(db: Executor, user_id: str, new_email: str) -> asyncpg.Record | None:
     """Move the user to `new_email`, verified (the link was opened at that address). None when it is taken: the
     unique index on lower(email) decides races."""
+    notify.changed()
     try:
         return await db.fetchrow(
             """UPDATE "user" AS u SET email = $2, "emailVerified" = true, "updatedAt" = now()
@@ -95,4 +99,5 @@ async def change_email(db: Executor, user_id: str, new_email: str) -> asyncpg.Re
 
 async def delete(db: Executor, user_id: str) -> int:
     """Delete the user; sessions and accounts go with it (ON DELETE CASCADE)."""
+    notify.changed()
     return count(await db.execute('DELETE FROM "user" WHERE id = $1', user_id))

@@ -10,6 +10,7 @@ What is measured:
 - the password-hashing queue: jobs waiting for a thread, their wait, the threads;
 - the database pool: connections in use, idle, and the maximum;
 - the mail queue: mails waiting, mails sent, failures by reason;
+- the session cache: entries, whether its listener is heard, lookups answered from memory or the database;
 - the worker processes serving.
 
 Several workers (`serve --workers N`): each uvicorn worker is a process with its own counters, and a scrape reaches
@@ -139,6 +140,19 @@ class Metrics:
             PREFIX + "mail_failures_total", "Mails not sent, by reason.", ["reason"], registry=r
         )
         self.workers = Gauge(PREFIX + "worker_processes", "Worker processes serving.", **live)
+        self.cache_entries = Gauge(PREFIX + "session_cache_entries", "Session lookups held in memory.", **live)
+        self.cache_listening = Gauge(
+            PREFIX + "session_cache_listening",
+            "Workers whose session cache hears the database's change notifications (and so answers).",
+            **live,
+        )
+        self.cache_lookups = Counter(
+            PREFIX + "session_cache_lookups_total",
+            "Session lookups by where they were answered: hit (memory) or miss (the database).",
+            ["result"],
+            registry=r,
+        )
+        self._cache_counted = (0, 0)
 
     # ------------------------------------------------------------------------------------------------ wiring
 
@@ -187,6 +201,13 @@ class Metrics:
         self.db_pool.labels("idle").set(idle)
         self.db_pool_max.set(pool.get_max_size())
         self.mail_queue.set(core.mailer.queued)
+        cache = core.sessions.cache
+        self.cache_entries.set(len(cache))
+        self.cache_listening.set(1 if cache.listening else 0)
+        hits, misses = cache.hits, cache.misses
+        self.cache_lookups.labels("hit").inc(hits - self._cache_counted[0])
+        self.cache_lookups.labels("miss").inc(misses - self._cache_counted[1])
+        self._cache_counted = (hits, misses)
 
     async def _sample_forever(self) -> None:
         while True:

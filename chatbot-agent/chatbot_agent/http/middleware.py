@@ -1,15 +1,18 @@
-"""HTTP hardening as plain ASGI middleware: request ids, body size limit, CSRF origin check, security headers."""
+"""Plain ASGI middleware: request ids, body size limit, CSRF origin check, security headers, and the barrier that
+makes a change to sessions or users take effect on every worker before the request that made it answers."""
 
 from __future__ import annotations
 
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..db import notify
 from ..logs import request_id
 
 log = logging.getLogger("chatbot_agent.http")
@@ -46,6 +49,32 @@ class RequestContext:
         finally:
             log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000)
             request_id.reset(token)
+
+
+class SessionChanges:
+    """A request whose SQL changed sessions or users (`db.notify.changed()`: a sign-out, a revocation, a rename, a
+    password change …) sends its answer only after `barrier()` returns: every worker of every instance has dropped
+    what its session cache held of them (auth/core/session_cache.py)."""
+
+    def __init__(self, app: ASGIApp, *, barrier: Callable[[], Awaitable[object]]) -> None:
+        self.app, self.barrier = app, barrier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        changes = notify.Changes()
+        token = notify.current.set(changes)
+
+        async def send_when_applied(message: Message) -> None:
+            if changes.seen and message["type"] == "http.response.start":
+                changes.seen = False
+                await self.barrier()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_when_applied)
+        finally:
+            notify.current.reset(token)
 
 
 class BodyLimit:

@@ -25,6 +25,7 @@ from .mail import Mailer
 from .passwords import PasswordHashing, PasswordPolicy
 from .ratelimit import RateLimiter
 from .records import Client, Principal, SecondFactorRequired, SignedIn, SignInOutcome, User
+from .session_cache import SessionCache
 from .sessions import Sessions
 from .tokens import AccessTokens
 from .verifications import Verifications
@@ -47,7 +48,14 @@ Gate = Callable[[SignInAttempt], Awaitable[SecondFactorRequired | None]]
 
 class Core:
     def __init__(
-        self, settings: Settings, pool: asyncpg.Pool, hashing: PasswordHashing, tokens: AccessTokens, mailer: Mailer
+        self,
+        settings: Settings,
+        pool: asyncpg.Pool,
+        hashing: PasswordHashing,
+        tokens: AccessTokens,
+        mailer: Mailer,
+        *,
+        session_cache: SessionCache | None = None,
     ) -> None:
         self.settings, self.pool, self.hashing, self.tokens, self.mailer = settings, pool, hashing, tokens, mailer
         self.policy = PasswordPolicy(min_length=settings.password_min_length, max_length=settings.password_max_length)
@@ -57,6 +65,7 @@ class Core:
             tokens,
             ttl_seconds=settings.session_ttl_seconds,
             update_age_seconds=settings.session_update_age_seconds,
+            cache=session_cache,
         )
         self.verifications = Verifications(pool)
         self.events = Events()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -10,8 +11,11 @@ from ...db import sessions as rows
 from ...db.common import Executor
 from .ids import hash_token, new_id, new_token
 from .records import AccessToken, Client, Principal, Session, SignedIn, User
+from .session_cache import SessionCache
 from .tokens import AccessTokens
 from .validation import TOKEN_MAX, USER_AGENT_MAX
+
+Row = asyncpg.Record | None
 
 
 def now() -> datetime:
@@ -19,10 +23,19 @@ def now() -> datetime:
 
 
 class Sessions:
-    def __init__(self, db: Executor, tokens: AccessTokens, *, ttl_seconds: int, update_age_seconds: int) -> None:
+    def __init__(
+        self,
+        db: Executor,
+        tokens: AccessTokens,
+        *,
+        ttl_seconds: int,
+        update_age_seconds: int,
+        cache: SessionCache | None = None,
+    ) -> None:
         self.db, self.tokens = db, tokens
         self.ttl = timedelta(seconds=ttl_seconds)
         self.update_age = timedelta(seconds=update_age_seconds)
+        self.cache = cache if cache is not None else SessionCache(seconds=0, connect=None, db=db)
 
     async def open(
         self, user: User, client: Client, *, replaces: str | None = None, db: Executor | None = None
@@ -46,7 +59,8 @@ class Sessions:
     async def from_token(self, token: str) -> Principal | None:
         """The principal of a session token (from the cookie, or a Better Auth bearer); slides the expiry at most
         once per update age."""
-        row = await rows.user_by_token(self.db, hash_token(token))
+        key = hash_token(token)
+        row = await self._lookup(key, rows.user_by_token, key)
         if row is None:
             return None
         expires, refreshed, current = row["expiresAt"], None, now()
@@ -59,8 +73,24 @@ class Sessions:
         claims = self.tokens.verify(token)
         if claims is None or claims.session_id is None:
             return None
-        row = await rows.user_by_id(self.db, claims.session_id, claims.user_id)  # revoked means revoked
-        return None if row is None else Principal(User.of(row), claims.session_id, "bearer", session=_session_of(row))
+        # revoked means revoked: the cache is exact (session_cache.py), or the database answers
+        row = await self._lookup("id:" + claims.session_id, rows.user_by_id, claims.session_id, claims.user_id)
+        if row is None or row["id"] != claims.user_id:
+            return None
+        return Principal(User.of(row), claims.session_id, "bearer", session=_session_of(row))
+
+    async def _lookup(self, key: str, query: Callable[..., Awaitable[Row]], *args: str) -> Row:
+        """A live session's row with its user's: from the cache when it holds it, else from the database (and then
+        cached). Expired sessions are never answered from the cache."""
+        cache = self.cache
+        row: Row = cache.get(key)
+        if row is not None and row["expiresAt"] > now():
+            return row
+        version = cache.version
+        row = await query(self.db, *args)
+        if row is not None:
+            cache.put(key, row["id"], row, version)
+        return row
 
     def access_token(self, principal: Principal) -> AccessToken:
         token, expires = self.tokens.issue(principal.user.id, principal.session_id)
