@@ -1,7 +1,7 @@
 """`make bench`: sign-in, `me` and memory of the auth service, side by side with the hash-bound limit, a plain
 Starlette endpoint and Better Auth 1.7, all measured in one run on this machine. Prints a table, writes JSON.
 
-    .venv/bin/python bench/run.py                 # the full run (about 5 minutes on 2 cores)
+    .venv/bin/python bench/run.py                 # the full run (about 8 minutes on 2 cores)
     .venv/bin/python bench/run.py --smoke         # seconds: the same machinery with tiny counts (tests use it)
     .venv/bin/python bench/run.py --scale-only    # only the scale phase: 1,000 users against 1,000,000
     .venv/bin/python bench/run.py --help
