@@ -1,14 +1,17 @@
 """`make bench`: sign-in, `me` and memory of the auth service, side by side with the hash-bound limit, a plain
 Starlette endpoint and Better Auth 1.7, all measured in one run on this machine. Prints a table, writes JSON.
 
-    .venv/bin/python bench/run.py                 # the full run (about 5 minutes on 2 cores)
+    .venv/bin/python bench/run.py                 # the full run (about 8 minutes on 2 cores)
     .venv/bin/python bench/run.py --smoke         # seconds: the same machinery with tiny counts (tests use it)
+    .venv/bin/python bench/run.py --scale-only    # only the scale phase: 1,000 users against 1,000,000
     .venv/bin/python bench/run.py --help
 
 What runs: a dedicated embedded PostgreSQL (Unix socket, in a temporary directory) unless --postgres-url names a
 server to create throwaway databases on; our service as a user runs it (`chatbot-agent serve --workers N`,
 APP_ENV=production); the plain Starlette app under the same uvicorn options; Better Auth on node:http with `pg`
 (installed with npm into bench/better_auth/node_modules); wrk as the load generator, a separate process.
+Last, the scale phase (bench/bigdb.py, --no-scale skips it): a server of ours on a database of 1,000 users and one on
+a database of --scale-users (1,000,000), the filler users loaded with COPY, signIn and me (cookie) in turns on both.
 
 Better Auth keeps session tokens in clear and we keep their SHA-256, so each service gets its own copy of the same
 users: they sign up through Better Auth (scrypt hashes), are copied into our database, and their first sign-in
@@ -37,6 +40,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bigdb
 import harness
 from harness import Request
 
@@ -103,6 +107,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="N > 1: also run `me` (cookie) through N instances of ours (separate serve processes on one "
         "database, --workers / N workers each, the load split evenly), in turns with one instance",
     )
+    p.add_argument(
+        "--scale-users",
+        type=int,
+        help=f"users in all in the big database of the scale phase (default 1,000,000; with --smoke 3,000), "
+        f"against {bigdb.SMALL_USERS:,} in the small one",
+    )
+    p.add_argument("--no-scale", action="store_true", help="skip the scale phase")
+    p.add_argument("--scale-only", action="store_true", help="run the scale phase only")
     p.add_argument("--no-better-auth", action="store_true", help="skip the Better Auth comparison")
     p.add_argument("--better-auth", action="store_true", help="with --smoke: include Better Auth (npm install)")
     p.add_argument("--better-auth-workers", type=int, default=None, help="node processes (default: --workers)")
@@ -127,6 +139,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.no_better_auth = not args.better_auth
         args.no_better_auth_py = not args.better_auth_py
     args.better_auth_workers = args.better_auth_workers or args.workers
+    args.scale_users = args.scale_users or (3_000 if args.smoke else 1_000_000)
+    if args.scale_only and args.no_scale:
+        p.error("--scale-only and --no-scale exclude each other")
     return args
 
 
@@ -192,6 +207,9 @@ class BetterAuth:
 
 
 class Bench:
+    SIGN_IN_EXPECT = '"AuthSuccess"'
+    ME_EXPECT = '"email":"bench-'
+
     def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
         self.args, self.workdir = args, workdir
         self.run_id = secrets.token_hex(3)
@@ -518,6 +536,20 @@ class Bench:
         tokens = [r.json()["data"][field]["accessToken"] for r in responses]
         return cookies, tokens
 
+    def sign_in_requests(self) -> list[Request]:
+        return [
+            Request(
+                "POST",
+                "/graphql",
+                JSON_HEADERS,
+                gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}}),
+            )
+            for i in range(self.args.users)
+        ]
+
+    def me_cookie_requests(self, cookies: list[str]) -> list[Request]:
+        return [Request("POST", "/graphql", {**JSON_HEADERS, "Cookie": c}, gql(ME)) for c in cookies]
+
     async def mixed(
         self, server: harness.Server, sign_in: list[Request], sign_in_expect: str, read: list[Request], read_expect: str
     ) -> tuple[dict, dict]:
@@ -557,24 +589,16 @@ class Bench:
         cookies, tokens = await self.seed_ours(ours, migrated_from_better_auth=ba is not None)
         if ba:
             self.results["migration"] = {"first_sign_in_upgraded_to": await _hash_kinds(dsn)}
-        sign_in = [
-            Request(
-                "POST",
-                "/graphql",
-                JSON_HEADERS,
-                gql(SIGN_IN, {"input": {"email": email_of(self.run_id, i), "password": PASSWORD.format(i=i)}}),
-            )
-            for i in range(a.users)
-        ]
+        sign_in = self.sign_in_requests()
         me_body = gql(ME)
-        me_cookie = [Request("POST", "/graphql", {**JSON_HEADERS, "Cookie": c}, me_body) for c in cookies]
+        me_cookie = self.me_cookie_requests(cookies)
         get_session = [Request("GET", "/api/auth/get-session", {"Cookie": c}) for c in cookies]  # REST, same sessions
         me_bearer = [
             Request("POST", "/graphql", {**JSON_HEADERS, "Authorization": f"Bearer {t}"}, me_body) for t in tokens
         ]
         plain_reqs = [Request("POST", "/plain", JSON_HEADERS, me_body)]
         bare_reqs = [Request("POST", "/graphql", JSON_HEADERS, me_body)]
-        expect_me = '"email":"bench-'
+        expect_me = self.ME_EXPECT
         phases = self.results["phases"]
         if a.warmup:
             self.log("warm-up")
@@ -722,6 +746,8 @@ class Bench:
         )
         self.results["memory"] = memory
         self.stop(ours)
+        if not a.no_scale:  # last, on servers and databases of its own: the other phases' figures stay as they were
+            await bigdb.run(self, pg)
 
 
 async def _hash_kinds(dsn: str) -> dict:
@@ -756,6 +782,17 @@ def busiest_share(phase: dict) -> float | None:
 
 def goals(results: dict) -> list[dict]:
     """The goals of issue 14, as far as this run measures them."""
+    out = (core_goals(results) if "memory" in results else []) + bigdb.goals(results)
+    met = {">=": lambda v, t: v >= t, "<=": lambda v, t: v <= t, "<": lambda v, t: v < t}
+    return [
+        {"goal": name, "value": value, "target": target, "op": op, "unit": unit, "met": met[op](value, target)}
+        for name, value, op, target, unit in out
+        if value is not None
+    ]
+
+
+def core_goals(results: dict) -> list[tuple]:
+    """(name, value, op, target, unit) of the goals the main phases measure."""
     phases, mem = results["phases"], results["memory"]
     ba, py = results.get("better_auth", {}), results.get("better_auth_py", {})
     rps = lambda phase: phases[phase]["rps"]
@@ -813,12 +850,7 @@ def goals(results: dict) -> list[dict]:
         ]
     growth = (mem["after_burst"]["total"] - mem["start"]["total"]) / 2**20
     out.append(("RSS growth after the sign-ups and the burst", growth, "<", MEMORY_BOUND_MIB, "MiB"))
-    met = {">=": lambda v, t: v >= t, "<=": lambda v, t: v <= t, "<": lambda v, t: v < t}
-    return [
-        {"goal": name, "value": value, "target": target, "op": op, "unit": unit, "met": met[op](value, target)}
-        for name, value, op, target, unit in out
-        if value is not None
-    ]
+    return out
 
 
 def ratio(a: float, b: float) -> float | None:
@@ -860,24 +892,27 @@ def table(results: dict) -> str:
             )
         )
 
-    rows.append(
-        ("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "", "", "")
-    )
-    add("ours: signIn", p["sign_in"])
-    if "sign_in_shared_socket" in p:
-        add("ours, one shared socket: signIn", p["sign_in_shared_socket"])
-    add("ours: me (cookie)", p["me_cookie"])
-    if "me_cookie_shared_socket" in p:
-        add("ours, one shared socket: me (cookie)", p["me_cookie_shared_socket"])
-    if "me_cookie_instances" in p:
-        n = results["instances"]
-        add(f"ours, {n['count']} instances × {n['workers_each']} worker(s): me (cookie)", p["me_cookie_instances"])
-    add("ours: me (bearer)", p["me_bearer"])
-    add("ours: REST get-session (cookie)", p["rest_get_session"])
-    add("plain Starlette JSON (reference)", p["plain"])
-    add("bare Strawberry, constant me (reference)", p["bare_strawberry"])
-    add("ours: me during signIn load", p["mixed"]["me"])
-    add("ours: signIn during me load", p["mixed"]["sign_in"])
+    if "memory" in results:  # the main phases ran (not --scale-only)
+        rows.append(
+            ("hash-bound limit (argon2id, all cores)", f"{results['hash_limit']['per_s']:.1f}", "", "", "", "", "", "")
+        )
+        add("ours: signIn", p["sign_in"])
+        if "sign_in_shared_socket" in p:
+            add("ours, one shared socket: signIn", p["sign_in_shared_socket"])
+        add("ours: me (cookie)", p["me_cookie"])
+        if "me_cookie_shared_socket" in p:
+            add("ours, one shared socket: me (cookie)", p["me_cookie_shared_socket"])
+        if "me_cookie_instances" in p:
+            n = results["instances"]
+            add(f"ours, {n['count']} instances × {n['workers_each']} worker(s): me (cookie)", p["me_cookie_instances"])
+        add("ours: me (bearer)", p["me_bearer"])
+        add("ours: REST get-session (cookie)", p["rest_get_session"])
+        add("plain Starlette JSON (reference)", p["plain"])
+        add("bare Strawberry, constant me (reference)", p["bare_strawberry"])
+        add("ours: me during signIn load", p["mixed"]["me"])
+        add("ours: signIn during me load", p["mixed"]["sign_in"])
+    for name, figures in bigdb.rows(results):
+        add(name, figures)
     peers = [
         (key, label)
         for key, label in (("better_auth", "Better Auth {}"), ("better_auth_py", "Python port {}"))
@@ -900,13 +935,15 @@ def table(results: dict) -> str:
     for key, label in peers:
         if "skipped" in results[key]:
             lines.append(f"{label.format('').strip()}: skipped ({results[key]['skipped']})")
-    m = results["memory"]
-    mib = lambda key: m[key]["total"] / 2**20
-    lines.append(
-        f"RSS (all {m['start']['processes']} processes): start {mib('start'):.0f} MiB, after benchmarks "
-        f"{mib('after_benchmarks'):.0f}, after {m['signups']} sign-ups {mib('after_signups'):.0f} "
-        f"({m['signups_per_s']:.0f}/s), after a burst of {m['burst']} sign-ins {mib('after_burst'):.0f}"
-    )
+    if "memory" in results:
+        m = results["memory"]
+        mib = lambda key: m[key]["total"] / 2**20
+        lines.append(
+            f"RSS (all {m['start']['processes']} processes): start {mib('start'):.0f} MiB, after benchmarks "
+            f"{mib('after_benchmarks'):.0f}, after {m['signups']} sign-ups {mib('after_signups'):.0f} "
+            f"({m['signups_per_s']:.0f}/s), after a burst of {m['burst']} sign-ins {mib('after_burst'):.0f}"
+        )
+    lines += bigdb.lines(results)
     lines.append("")
     for g in results["goals"]:
         lines.append(
@@ -955,9 +992,10 @@ async def main_async(args: argparse.Namespace, workdir: Path) -> dict:
             "log_level": "INFO",
             "postgres": f"{'dedicated embedded' if pg.dedicated else 'given server'}, {await pg.version()}",
             "smoke": args.smoke,
+            "scale_users": None if args.no_scale else {"small": bigdb.SMALL_USERS, "big": args.scale_users},
             "versions": harness.versions(),
         }
-        await bench.run(pg)
+        await (bigdb.run(bench, pg) if args.scale_only else bench.run(pg))
         results["goals"] = goals(results)
         results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         return results

@@ -96,6 +96,19 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
     assert results["instances"] == {"count": 2, "workers_each": 1}
     assert len(results["phases"]["me_cookie_instances"]["per_instance_rps"]) == 2
 
+    # The scale phase: the bench's 4 users signed up, the rest of 1,000 and of 3,000 loaded with COPY.
+    scale = results["scale"]
+    assert results["config"]["scale_users"] == {"small": 1000, "big": 3000}
+    for label, users in (("small", 1000), ("big", 3000)):
+        db = scale[label]
+        assert db["users"] == users and db["copied_users"] == users - 4, label
+        assert db["copy_seconds"] > 0 and db["database_bytes"] > 0, label
+        assert_sane(f"signIn at {users} users", db["sign_in"])
+        assert_sane(f"me at {users} users", db["me_cookie"])
+    assert scale["big"]["database_bytes"] > scale["small"]["database_bytes"]
+    assert set(scale["big_over_small"]) == {"sign_in", "me_cookie"}
+    assert "me (cookie) at 3,000 users / at 1,000" in goals and "signIn at 3,000 users / at 1,000" in goals
+
     py = results["better_auth_py"]
     assert "skipped" not in py, py.get("skipped")  # pip reaches PyPI wherever `make test` runs
     assert py["version"] and py["workers"] == 2
@@ -113,6 +126,8 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
         "config:",
         "machine:",
         "Python port",
+        "ours, 3,000 users: me (cookie)",
+        "3,000 users (2,996 loaded with COPY)",
     ):
         assert row in table, row
 
