@@ -177,6 +177,9 @@ async def test_full_flow_logs_are_json_with_request_ids_and_no_secret(databases,
                 asked = await call("requestReset", REQUEST_RESET, {"email": email})
                 assert asked["data"]["requestPasswordReset"]["__typename"] == "RequestPasswordResetSuccess"
                 secrets["reset token"] = reset_token(await smtp.wait_for(email))
+                # The token in a REST link's path: the access line names the route's template instead.
+                opened = await browser.get(f"/api/auth/reset-password/{secrets['reset token']}?callbackURL=/reset")
+                assert opened.status_code == 302, opened.text
                 done = await call("reset", RESET, {"token": secrets["reset token"], "password": reset_to})
                 assert done["data"]["resetPassword"]["__typename"] == "ResetPasswordSuccess"
                 again = await call("signInAgain", SIGN_IN, sign_in_input(email, reset_to))
@@ -210,6 +213,7 @@ async def test_full_flow_logs_are_json_with_request_ids_and_no_secret(databases,
     assert "user signed up" in messages_of("signUp")
     assert "sign-in failed: wrong password" in messages_of("wrongPassword")
     assert "password reset requested" in messages_of("requestReset")
+    assert any(e["message"].startswith("GET /api/auth/reset-password/:token 302") for e in entries)
     assert any(m.startswith("GraphQL request rejected") for m in messages_of("typo"))
     assert any("DATABASE_URL" in e["message"] and "***" in e["message"] for e in entries)  # redacted, not absent
     assert not any(e["level"] == "ERROR" for e in entries), [e for e in entries if e["level"] == "ERROR"]

@@ -54,6 +54,7 @@ from strawberry.extensions import SchemaExtension
 
 from ..auth.core import events
 from ..auth.core.errors import Code
+from .middleware import ROUTE_KEY  # the path template a transport that routes by itself set (api/rest)
 
 if TYPE_CHECKING:
     from ..auth.core.core import Core
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 PREFIX = "chatbot_auth_"
 OPERATION_KEY = "chatbot_agent.graphql_operation"  # set in the ASGI scope by the schema extension
-ROUTE_KEY = "chatbot_agent.route"  # set by a transport that routes by itself (api/rest: "/api/auth/sign-in/email")
 INVALID = "(invalid)"
 UNMATCHED = "(unmatched)"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

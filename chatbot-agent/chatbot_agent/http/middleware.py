@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..db import notify
 from ..logs import request_id
 
+ROUTE_KEY = "chatbot_agent.route"  # a path template, set in the scope by a transport that routes by itself (REST)
+
 log = logging.getLogger("chatbot_agent.http")
 
 
@@ -47,7 +49,10 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("%s %s %d %.1fms", scope["method"], scope["path"], status, (time.perf_counter() - started) * 1000)
+            # A REST route with a parameter is logged by its template: /api/auth/reset-password/:token, never the
+            # token a mailed link carried in its path.
+            path = scope.get(ROUTE_KEY) or scope["path"]
+            log.info("%s %s %d %.1fms", scope["method"], path, status, (time.perf_counter() - started) * 1000)
             request_id.reset(token)
 
 
