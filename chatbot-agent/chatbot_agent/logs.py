@@ -89,7 +89,7 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str = "INFO", fmt: str = "text") -> None:
     # The logging HOWTO's "Optimization": no caller, thread or process lookups per record (no format uses them).
     # An access line per request costs a third less.
-    logging._srcfile = None  # type: ignore[attr-defined]
+    logging._srcfile = None
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
