@@ -67,7 +67,7 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
     assert results["hash_limit"]["per_s"] > 0 and results["hash_limit"]["processes"] >= 1
 
     config = results["config"]
-    assert config["workers"] == 2 and config["hash_threads"] >= 1 and config["argon2"]["time_cost"] == 2
+    assert config["workers"] == 2 and config["hash_processes"] >= 1 and config["argon2"]["time_cost"] == 2
     assert results["machine"]["cores"] >= 1 and results["machine"]["cpu"]
 
     memory = results["memory"]
@@ -115,7 +115,7 @@ def test_bench_smoke_runs_end_to_end_and_reports_sane_figures(databases, tmp_pat
     for name in ("sign_in", "get_session"):
         assert_sane(f"Python port {name}", py[name])
     assert_sane("Python port get-session during its sign-in load", py["mixed"]["get_session"])
-    assert "signIn / Python port sign-in" in goals and "me (cookie) / Python port get-session" in goals
+    assert "signIn / Python port sign-in" in goals and "REST get-session / the port's" in goals
 
     table = stdout
     for row in (

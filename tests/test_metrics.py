@@ -86,7 +86,7 @@ async def test_counters_move_after_a_sign_in_and_a_failed_one(app_api, smtp_serv
     # hashing: sign-up (hash), sign-in (verify), wrong password (verify) went through the queue
     assert moved("password_hash_wait_seconds_count") >= 3
     assert value(after, "password_hash_queue_depth") == 0
-    assert value(after, "password_hash_threads") >= 1
+    assert value(after, "password_hash_processes") >= 1
     # the pool and the mail queue, read at scrape time
     assert value(after, "db_pool_max_connections") == 10
     assert value(after, "db_pool_connections", state="idle") >= 1

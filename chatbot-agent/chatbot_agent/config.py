@@ -176,7 +176,7 @@ class Settings:
     workers: int = setting(
         1,
         _int,
-        "uvicorn worker processes for `chatbot-agent serve` (each has its own DB pool and hashing threads).",
+        "uvicorn worker processes for `chatbot-agent serve` (each has its own DB pool and hashing processes).",
         positive=True,
     )
     data_dir: Path = setting(
@@ -326,7 +326,7 @@ class Settings:
     )
     argon2_time_cost: int = setting(2, _int, positive=True)
     argon2_parallelism: int = setting(1, _int, positive=True)
-    hash_workers: int = setting(0, _int, "hashing threads per process (0: one per CPU core)")
+    hash_workers: int = setting(0, _int, "password-hashing processes per worker (0: one per CPU core)")
     password_min_length: int = setting(8, _int, positive=True)
     password_max_length: int = setting(128, _int, positive=True)
 
@@ -513,10 +513,10 @@ class Settings:
 
     @property
     def hash_pool_size(self) -> int:
-        """Hashing threads of this process: HASH_WORKERS, or one per core in each worker. Not the cores divided among
-        the workers: uvicorn's workers share one listening socket and the first to wake accepts every pending
-        connection, so a burst of connections often lands on one worker, which then needs every core (make bench
-        measured 63% of the hash-bound limit with cores // workers threads, 76% with one per core)."""
+        """Hashing processes of this worker: HASH_WORKERS, or one per core in each worker. Not the cores divided
+        among the workers: with uvicorn's one shared listening socket a burst of connections often landed on one
+        worker, which then needed every core (63% of the hash-bound limit against 76%); with per-worker sockets
+        (listen.py) the two measured alike (42 sign-ins/s each, in turns), so the default stayed."""
         return self.hash_workers or (os.cpu_count() or 1)
 
     @property

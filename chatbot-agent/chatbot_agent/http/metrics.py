@@ -122,14 +122,14 @@ class Metrics:
             ["method", "result"],
             registry=r,
         )
-        self.hash_queue = Gauge(PREFIX + "password_hash_queue_depth", "Hashing jobs waiting for a thread.", **live)
+        self.hash_queue = Gauge(PREFIX + "password_hash_queue_depth", "Hashing jobs waiting for a process.", **live)
         self.hash_wait = Histogram(
             PREFIX + "password_hash_wait_seconds",
-            "Time a hashing job waited for a thread.",
+            "Time a hashing job waited for a hashing process.",
             buckets=WAIT_BUCKETS,
             registry=r,
         )
-        self.hash_threads = Gauge(PREFIX + "password_hash_threads", "Hashing threads.", **live)
+        self.hash_workers = Gauge(PREFIX + "password_hash_processes", "Password-hashing processes.", **live)
         self.db_pool = Gauge(PREFIX + "db_pool_connections", "Database pool connections by state.", ["state"], **live)
         self.db_pool_max = Gauge(PREFIX + "db_pool_max_connections", "Database pool size limit.", **live)
         self.mail_queue = Gauge(PREFIX + "mail_queue_depth", "Mails waiting to be composed or sent.", **live)
@@ -173,7 +173,7 @@ class Metrics:
         core.events.on(events.SIGNED_IN, self._signed_in)
         core.events.on(events.SIGN_IN_FAILED, self._sign_in_failed)
         self.workers.set(1)
-        self.hash_threads.set(core.hashing.workers)
+        self.hash_workers.set(core.hashing.workers)
         self.sample()
         self._sampler = asyncio.get_running_loop().create_task(self._sample_forever(), name="metrics-sampler")
 

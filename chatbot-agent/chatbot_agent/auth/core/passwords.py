@@ -1,72 +1,28 @@
 """Password hashing (argon2id, plus verification of Better Auth scrypt hashes) and the password policy.
 
 Hashing is CPU- and memory-hard by design, so it never runs on the event loop: every hash and verify goes to a
-bounded thread pool (argon2-cffi and hashlib.scrypt release the GIL while they work), sized to the cores by default.
-Cheap requests keep flowing while sign-ins queue for a hashing thread, and the hashing threads run at a lower
-scheduling priority (Linux), so the event loop gets a core as soon as a request arrives even when every core hashes.
+bounded pool of hashing processes (HASH_WORKERS per worker, one per core by default) at the lowest scheduling
+priority. Cheap requests keep flowing while sign-ins queue for a hashing process, and the event loop gets a core as
+soon as a request arrives even when every core hashes (chatbot_agent/hashing.py says why processes).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
-import hmac
-import os
+import multiprocessing
 import secrets
-import threading
 import time
-import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
+from ... import hashing
+from ...hashing import is_better_auth_hash, normalize
 from .errors import AuthFailure, Code
 
-T = TypeVar("T")
-
-# Better Auth 1.x `hashPassword`: "<salt hex 32>:<key hex 128>", scrypt N=16384 r=16 p=1 dkLen=64, NFKC password,
-# the salt *string* used as UTF-8 bytes.
-SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 16384, 16, 1, 64
-SCRYPT_MAXMEM = 64 * 1024 * 1024
-HASH_THREAD_NICENESS = 10  # below the event loop (0): measured me p99 under saturated sign-in load (make bench)
-
-
-def normalize(password: str) -> str:
-    """NFKC, as NIST 800-63B recommends and as Better Auth does, so the same password typed on another keyboard
-    (composed or decomposed accents, ligatures, full-width digits) verifies."""
-    return unicodedata.normalize("NFKC", password)
-
-
-def is_better_auth_hash(stored: str) -> bool:
-    salt, sep, key = stored.partition(":")
-    return bool(sep) and len(salt) == 32 and len(key) == 128 and all(c in "0123456789abcdef" for c in salt + key)
-
-
-def _scrypt_verify(stored: str, password: str) -> bool:
-    salt, _, key_hex = stored.partition(":")
-    derived = hashlib.scrypt(
-        normalize(password).encode(),
-        salt=salt.encode(),
-        n=SCRYPT_N,
-        r=SCRYPT_R,
-        p=SCRYPT_P,
-        dklen=SCRYPT_DKLEN,
-        maxmem=SCRYPT_MAXMEM,
-    )
-    return hmac.compare_digest(derived, bytes.fromhex(key_hex))
-
-
-def _yield_to_requests() -> None:
-    """Runs in each hashing thread: lower its priority (Linux nice is per thread), so a queue of sign-ins cannot
-    starve the event loop. Elsewhere (no per-thread nice) it does nothing."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
+__all__ = ["PasswordHashing", "PasswordPolicy", "Verified", "is_better_auth_hash", "normalize"]
 
 
 class HashingMonitor(Protocol):
@@ -84,53 +40,42 @@ class Verified:
 
 
 class PasswordHashing:
-    """argon2id hash/verify on a bounded thread pool. One instance per process."""
+    """argon2id hash/verify in a bounded pool of hashing processes (chatbot_agent/hashing.py). One per worker."""
 
     def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, workers: int) -> None:
-        self._hasher = PasswordHasher(
-            time_cost=time_cost,
-            memory_cost=memory_kib,
-            parallelism=parallelism,
-            hash_len=32,
-            salt_len=16,
-            type=Type.ID,
+        self._params: hashing.Params = (time_cost, memory_kib, parallelism)
+        self._hasher = hashing.hasher(self._params)  # the same parameters, for checks in this process
+        # spawn: a fresh interpreter that imports hashing.py alone, never a fork of a process running an event loop
+        # and threads. Processes start when the first job needs one (warm_up, at start-up).
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=hashing.start
         )
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash", initializer=_yield_to_requests)
         self.workers = workers
         self._dummy: str | None = None
         self.monitor: HashingMonitor | None = None
 
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _run(self, fn: Callable[..., tuple[Any, ...]], *args: Any) -> tuple[Any, ...]:
         monitor = self.monitor
+        future = asyncio.get_running_loop().run_in_executor(self._pool, fn, self._params, *args)
         if monitor is None:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        submitted = time.perf_counter()
-
-        def timed() -> T:
-            monitor.started(time.perf_counter() - submitted)
-            return fn(*args)
-
+            return await future
+        submitted = time.monotonic()
         monitor.queued()
-        future = self._pool.submit(timed)
-        future.add_done_callback(lambda f: monitor.started(None) if f.cancelled() else None)
-        return await asyncio.wrap_future(future)
+        try:
+            result = await future
+        except BaseException:
+            monitor.started(None)
+            raise
+        monitor.started(max(0.0, result[-1] - submitted))
+        return result
 
     async def hash(self, password: str) -> str:
-        return await self._run(self._hasher.hash, normalize(password))
-
-    def _verify_sync(self, stored: str, password: str) -> Verified:
-        if is_better_auth_hash(stored):
-            return Verified(_scrypt_verify(stored, password), needs_rehash=True)
-        try:
-            self._hasher.verify(stored, normalize(password))
-        except VerifyMismatchError:
-            return Verified(False)
-        except (VerificationError, InvalidHashError):
-            return Verified(False)
-        return Verified(True, self._hasher.check_needs_rehash(stored))
+        hashed, _ = await self._run(hashing.hash_password, password)
+        return str(hashed)
 
     async def verify(self, stored: str, password: str) -> Verified:
-        return await self._run(self._verify_sync, stored, password)
+        ok, needs_rehash, _ = await self._run(hashing.verify_password, stored, password)
+        return Verified(bool(ok), bool(needs_rehash))
 
     async def spend_dummy(self, password: str) -> None:
         """Spend one verification on an unknown account, so unknown emails take as long as wrong passwords."""
@@ -138,13 +83,14 @@ class PasswordHashing:
         await self.verify(dummy, password)
 
     async def warm_up(self) -> str:
-        """Make the dummy hash (once) before the first request needs it."""
+        """Make the dummy hash (once) before the first request needs it; this starts the first hashing process."""
         if self._dummy is None:
             self._dummy = await self.hash(secrets.token_urlsafe(16))
         return self._dummy
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the hashing processes (jobs not started are cancelled; one in progress ends first: milliseconds)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 class PasswordPolicy:
