@@ -16,7 +16,7 @@ import pytest_asyncio
 from chatbot_agent.auth.core.session_cache import SessionCache
 from chatbot_agent.db import notify
 
-from .support import ME, SIGN_UP, running_app, sign_up_input
+from .support import ME, SIGN_OUT, SIGN_UP, running_app, sign_up_input
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -194,3 +194,22 @@ async def test_switched_off_every_request_asks_the_database(settings):
         await api.post(SIGN_UP, sign_up_input("nocache@example.com"))
         assert (await api.post(ME)).json()["data"]["me"] is not None
         assert not cache.enabled and len(cache) == 0 and cache.hits == 0
+
+
+async def test_a_worker_whose_listener_was_idle_still_waits_for_the_others(settings):
+    """Two workers (two apps on one database, in this process). B holds the session in its cache; A has served no
+    lookup yet, so it does not know B listens. A signs the session out: before answering, A learns who listens (a
+    roll call) and waits for B's acknowledgement, so B refuses the session on the very next request."""
+    async with running_app(settings) as (_, a), running_app(settings) as (app_b, b):
+        cache_b = app_b.state.auth.auth.core.sessions.cache
+        # B is a busy worker: it applies each notification 50 ms after it arrives (in order), as a loop behind on
+        # its work would; without the barrier, A's answer would overtake B's drop.
+        apply = cache_b._heard
+        cache_b._heard = lambda channel, payload: asyncio.get_running_loop().call_later(0.05, apply, channel, payload)
+        await a.post(SIGN_UP, sign_up_input("idle@example.com"))
+        b.http.cookies = a.http.cookies  # the same browser, reaching the other worker
+        assert (await cached_me(b, cache_b))["email"] == "idle@example.com"
+        assert len(cache_b) == 1
+        assert (await a.post(SIGN_OUT)).json()["data"]["signOut"] is True
+        assert len(cache_b) == 0  # dropped before A answered
+        assert (await b.post(ME)).json()["data"]["me"] is None

@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
 BARRIER_SECONDS = 5.0
+ROLL_CALL_SECONDS = 0.25  # how long the answers to a roll call may take to come back
 
 
 class SessionCache:
@@ -71,6 +72,9 @@ class SessionCache:
         self._last_used = 0.0
         self.id = secrets.token_hex(6)  # this worker, on the heartbeat and acks channels
         self._sent_at = 0.0  # when our last heartbeat went out, unanswered; 0: none in flight
+        self._heard_since = 0.0  # when the listener first heard itself after (re)connecting; 0: not yet
+        self._failing = False  # the last attempt to listen failed
+        self._roll_call_at = 0.0  # when our own roll call came back (every listener got it then)
         self._peers: dict[str, float] = {}  # worker id -> when its heartbeat was last heard (ourselves included)
         self._barriers: dict[str, set[str]] = {}  # our nonce -> workers that acknowledged it
         self._barrier_heard = asyncio.Event()
@@ -146,6 +150,12 @@ class SessionCache:
         if channel == notify.CHANGES:
             self.drop(payload)
         elif channel == notify.HEARTBEAT:
+            if payload.startswith("?"):  # a roll call: whoever listens answers at once
+                if payload[1:] == self.id:
+                    self._roll_call_at = now
+                else:
+                    asyncio.get_running_loop().create_task(self._send_on_listener(notify.HEARTBEAT, self.id))
+                return
             worker, _, leaving = payload.partition(":")
             if leaving:
                 self._peers.pop(worker, None)
@@ -154,6 +164,7 @@ class SessionCache:
             if worker == self.id and self._sent_at:
                 self._live_until = self._sent_at + self.grace
                 self._sent_at = 0.0
+                self._heard_since = self._heard_since or now
         elif channel == notify.BARRIER:
             # Every notification before it has been applied (they are relayed in order): acknowledge.
             asyncio.get_running_loop().create_task(self._send_on_listener(notify.ACKS, f"{payload}:{self.id}"))
@@ -167,8 +178,21 @@ class SessionCache:
     def _deaf(self) -> None:
         self._live_until = 0.0
         self._sent_at = 0.0
+        self._heard_since = 0.0
+        self._roll_call_at = 0.0
         self._peers.clear()
         self.clear()
+
+    async def _know_the_listeners(self) -> None:
+        self._last_used = time.monotonic()
+        if self._task is None:
+            self._start()
+        deadline = time.monotonic() + self.grace
+        while not self._failing and time.monotonic() < deadline:
+            now, since, roll_call = time.monotonic(), self._heard_since, self._roll_call_at
+            if since and (now - since > self.heartbeat * 1.5 or (roll_call and now - roll_call > ROLL_CALL_SECONDS)):
+                return
+            await asyncio.sleep(0.02)
 
     async def _send_on_listener(self, channel: str, payload: str) -> None:
         async with self._conn_lock:
@@ -181,10 +205,16 @@ class SessionCache:
     async def barrier(self) -> bool:
         """Wait until every worker heard listening within `grace` (this one included) has applied the changes
         committed so far. True when all acknowledged; False (and a warning) when one stayed silent for
-        BARRIER_SECONDS: a worker that hung or died without saying goodbye. Nothing to wait for when nobody listens."""
+        BARRIER_SECONDS: a worker that hung or died without saying goodbye.
+
+        Who listens is learnt from the heartbeats, one a second from each worker; a worker whose own listener is
+        idle (no lookup for a minute) or has just started first listens long enough to have heard them all."""
+        if not self.enabled:
+            return True
+        await self._know_the_listeners()
         now = time.monotonic()
         waiting = {w for w, heard in self._peers.items() if now - heard < self.grace}
-        if not self.enabled or not waiting:
+        if not waiting:
             return True
         nonce = secrets.token_hex(8)
         acked = self._barriers[nonce] = set()
@@ -214,9 +244,12 @@ class SessionCache:
                     conn.add_termination_listener(lambda _c, lost=lost: lost.set())
                     await notify.listen(conn, self._heard)
                     self.clear()  # whatever was cached before LISTEN took effect may have missed a change
+                    await notify.send(self.db, notify.HEARTBEAT, "?" + self.id)  # who else listens?
+                    self._failing = False
                     delay = 0.5
                     await self._beat(lost)
                 except Exception as exc:  # noqa: BLE001  # any failure: deaf until heard again
+                    self._failing = True
                     log.warning("session cache listener: %s; lookups go to the database", type(exc).__name__)
                 finally:
                     self._deaf()
