@@ -1,6 +1,6 @@
 """The README's benchmark table, from a `make bench` JSON: every phase with its figure in each round, and every goal.
 
-    .venv/bin/python bench/report.py [bench/results/latest.json]
+.venv/bin/python bench/report.py [bench/results/latest.json]
 """
 
 from __future__ import annotations
