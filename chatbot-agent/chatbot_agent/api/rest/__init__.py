@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from ...auth.core.errors import AuthFailure
 from ...auth.methods.base import Method
 from ...db.errors import describe_failure
+from ...http.middleware import ROUTE_KEY
 from .base import INTERNAL, Rest, RestError, Route, error_of, json_response, route
 
 __all__ = ["PREFIX", "Rest", "RestApp", "RestError", "Route", "route", "routes_of"]
@@ -88,7 +89,7 @@ class RestApp:
         if found is None:
             return await Response(status_code=404)(scope, receive, send)
         r, params = found
-        scope["chatbot_agent.route"] = PREFIX + r.path  # the path template, for the metrics (http/metrics.py)
+        scope[ROUTE_KEY] = PREFIX + r.path  # the path template, for the access line and the metrics
         rest = Rest(Request(scope, receive), self.state, params)
         try:
             if r.method != "GET":

@@ -44,7 +44,6 @@ class PasswordHashing:
 
     def __init__(self, *, memory_kib: int, time_cost: int, parallelism: int, workers: int) -> None:
         self._params: hashing.Params = (time_cost, memory_kib, parallelism)
-        self._hasher = hashing.hasher(self._params)  # the same parameters, for checks in this process
         # spawn: a fresh interpreter that imports hashing.py alone, never a fork of a process running an event loop
         # and threads. Processes start when the first job needs one (warm_up, at start-up).
         self._pool = ProcessPoolExecutor(

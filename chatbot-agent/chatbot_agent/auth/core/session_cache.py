@@ -81,6 +81,7 @@ class SessionCache:
         self._conn: asyncpg.Connection | None = None
         self._conn_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._replies: set[asyncio.Task[None]] = set()  # acks and roll-call answers in flight (kept: asyncio does not)
         self.hits = self.misses = 0
 
     # ---- lookups
@@ -154,7 +155,7 @@ class SessionCache:
                 if payload[1:] == self.id:
                     self._roll_call_at = now
                 else:
-                    asyncio.get_running_loop().create_task(self._send_on_listener(notify.HEARTBEAT, self.id))
+                    self._reply(notify.HEARTBEAT, self.id)
                 return
             worker, _, leaving = payload.partition(":")
             if leaving:
@@ -167,7 +168,7 @@ class SessionCache:
                 self._heard_since = self._heard_since or now
         elif channel == notify.BARRIER:
             # Every notification before it has been applied (they are relayed in order): acknowledge.
-            asyncio.get_running_loop().create_task(self._send_on_listener(notify.ACKS, f"{payload}:{self.id}"))
+            self._reply(notify.ACKS, f"{payload}:{self.id}")
         elif channel == notify.ACKS:
             nonce, _, worker = payload.partition(":")
             acked = self._barriers.get(nonce)
@@ -193,6 +194,11 @@ class SessionCache:
             if since and (now - since > self.heartbeat * 1.5 or (roll_call and now - roll_call > ROLL_CALL_SECONDS)):
                 return
             await asyncio.sleep(0.02)
+
+    def _reply(self, channel: str, payload: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._send_on_listener(channel, payload))
+        self._replies.add(task)
+        task.add_done_callback(self._replies.discard)
 
     async def _send_on_listener(self, channel: str, payload: str) -> None:
         async with self._conn_lock:
