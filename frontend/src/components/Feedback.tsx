@@ -1,4 +1,44 @@
 import { forwardRef, type ReactNode } from 'react';
+import { requestErrorMessage } from '../lib/errors';
+
+/** An error message in the alert style. */
+export function ErrorAlert({ children }: { children: ReactNode }) {
+  return (
+    <div className="alert alert-error">
+      <span aria-hidden="true" className="alert-icon">!</span>
+      {children}
+    </div>
+  );
+}
+
+/** The outcome of a section's last action, in a live region that is always in the page. */
+export function LiveMessage({ message }: { message: { kind: 'success' | 'error'; text: string } | undefined }) {
+  return (
+    <div aria-live="polite" className="live-region">
+      {message ? (
+        message.kind === 'success' ? (
+          <Notice kind="success" inLiveRegion>{message.text}</Notice>
+        ) : (
+          <ErrorAlert>
+            <span>{message.text}</span>
+          </ErrorAlert>
+        )
+      ) : null}
+    </div>
+  );
+}
+
+/** A query that failed to load, with a button that asks again. */
+export function LoadError({ error, reload }: { error: Parameters<typeof requestErrorMessage>[0]; reload: () => void }) {
+  return (
+    <ErrorAlert>
+      <span>{requestErrorMessage(error)}</span>{' '}
+      <button type="button" className="link-button" onClick={reload}>
+        Try again
+      </button>
+    </ErrorAlert>
+  );
+}
 
 /**
  * The form-level error. The live region is always in the page so screen readers announce a message as soon as
@@ -10,10 +50,9 @@ export const FormAlert = forwardRef<HTMLDivElement, { message?: string | undefin
       <>
         <div ref={ref} role="alert" tabIndex={-1} className="form-alert-region">
           {message ? (
-            <div className="alert alert-error">
-              <span aria-hidden="true" className="alert-icon">!</span>
+            <ErrorAlert>
               <span>{message}</span>
-            </div>
+            </ErrorAlert>
           ) : null}
         </div>
         <div aria-live="polite" className="visually-hidden">

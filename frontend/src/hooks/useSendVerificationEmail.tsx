@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { useClient } from 'urql';
 import { SendVerificationEmailMutation } from '../graphql/accountOperations';
+import { LiveMessage } from '../components/Feedback';
 import { runMutation } from '../graphql/run';
 import { authErrorMessage, type AuthErrorData } from '../lib/errors';
 
@@ -32,16 +33,5 @@ export function useSendVerificationEmail(onAuthError?: (error: AuthErrorData) =>
 
 /** The answer in a polite live region (always in the page, so it is announced when it appears). */
 export function SendAnswerRegion({ answer }: { answer: SendAnswer | undefined }) {
-  return (
-    <div aria-live="polite" className="live-region">
-      {answer ? (
-        <div className={`alert alert-${answer.ok ? 'success' : 'error'}`}>
-          <span aria-hidden="true" className="alert-icon">
-            {answer.ok ? '✓' : '!'}
-          </span>
-          <span>{answer.text}</span>
-        </div>
-      ) : null}
-    </div>
-  );
+  return <LiveMessage message={answer && { kind: answer.ok ? 'success' : 'error', text: answer.text }} />;
 }

@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 import { useClient, useQuery } from 'urql';
 import { useAuth } from '../auth/AuthContext';
-import { FormAlert, Notice, SubmitButton } from '../components/Feedback';
+import { FormAlert, LiveMessage, LoadError, Notice, SubmitButton } from '../components/Feedback';
 import { PasswordField } from '../components/Fields';
 import { AppShell } from '../components/Layout';
 import { PasswordRules } from '../components/PasswordRules';
@@ -18,7 +18,7 @@ import { runMutation } from '../graphql/run';
 import { useForm } from '../hooks/useForm';
 import { usePageTitle } from '../hooks/usePageTitle';
 import { usePasswordPolicy } from '../hooks/usePasswordPolicy';
-import { authErrorMessage, mapAuthError, requestErrorMessage, type AuthErrorData } from '../lib/errors';
+import { authErrorMessage, mapAuthError, type AuthErrorData } from '../lib/errors';
 import { describeUserAgent, formatDateTime, initials } from '../lib/format';
 import { validateChangePassword, type ChangePasswordValues } from '../lib/validation';
 import { ChangeEmailSection } from './account/ChangeEmailSection';
@@ -152,26 +152,9 @@ function SessionsSection({ onAuthError }: { onAuthError: (error: AuthErrorData) 
           </button>
         ) : null}
       </div>
-      <div aria-live="polite" className="live-region">
-        {message ? (
-          message.kind === 'success' ? (
-            <Notice kind="success" inLiveRegion>{message.text}</Notice>
-          ) : (
-            <div className="alert alert-error">
-              <span aria-hidden="true" className="alert-icon">!</span>
-              <span>{message.text}</span>
-            </div>
-          )
-        ) : null}
-      </div>
+      <LiveMessage message={message} />
       {error ? (
-        <div className="alert alert-error">
-          <span aria-hidden="true" className="alert-icon">!</span>
-          <span>{requestErrorMessage(error)}</span>{' '}
-          <button type="button" className="link-button" onClick={reload}>
-            Try again
-          </button>
-        </div>
+        <LoadError error={error} reload={reload} />
       ) : fetching && !data ? (
         <p className="muted">Loading sessions…</p>
       ) : (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useClient, useQuery } from 'urql';
-import { Notice } from '../../components/Feedback';
+import { ErrorAlert, LiveMessage } from '../../components/Feedback';
 import '../../components/SocialSignIn.css';
 import type { Go } from '../../components/SocialSignIn';
 import { LinkSocialAccountMutation, MyAccountsQuery, SocialProvidersQuery, UnlinkAccountMutation } from '../../graphql/oauthOperations';
@@ -90,23 +90,11 @@ export function LinkedAccountsSection({
         </h2>
         <p className="muted">Ways you can sign in to this account. You always keep at least one.</p>
       </div>
-      <div aria-live="polite" className="live-region">
-        {shown ? (
-          shown.kind === 'success' ? (
-            <Notice kind="success" inLiveRegion>{shown.text}</Notice>
-          ) : (
-            <div className="alert alert-error">
-              <span aria-hidden="true" className="alert-icon">!</span>
-              <span>{shown.text}</span>
-            </div>
-          )
-        ) : null}
-      </div>
+      <LiveMessage message={shown} />
       {accountsResult.error ? (
-        <div className="alert alert-error">
-          <span aria-hidden="true" className="alert-icon">!</span>
+        <ErrorAlert>
           <span>{requestErrorMessage(accountsResult.error)}</span>
-        </div>
+        </ErrorAlert>
       ) : (
         <ul className="sessions">
           {accounts.map((a) => (

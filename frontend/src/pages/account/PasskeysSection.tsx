@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useClient, useQuery } from 'urql';
-import { Notice } from '../../components/Feedback';
+import { LiveMessage, LoadError } from '../../components/Feedback';
 import type { PasskeyFieldsFragment } from '../../gql/graphql';
 import {
   DeletePasskeyMutation,
@@ -10,7 +10,7 @@ import {
   RenamePasskeyMutation,
 } from '../../graphql/passkeyOperations';
 import { runMutation } from '../../graphql/run';
-import { authErrorMessage, requestErrorMessage, type AuthErrorData } from '../../lib/errors';
+import { authErrorMessage, type AuthErrorData } from '../../lib/errors';
 import { formatDate } from '../../lib/format';
 import { createPasskey, defaultPasskeyName, PASSKEY_NAME_MAX_LENGTH, validatePasskeyName } from '../../lib/passkeys';
 
@@ -90,26 +90,9 @@ export function PasskeysSection({ onAuthError }: { onAuthError: (error: AuthErro
         </h2>
         <p className="muted">Sign in with your fingerprint, face or screen lock instead of your password.</p>
       </div>
-      <div aria-live="polite" className="live-region">
-        {message ? (
-          message.kind === 'success' ? (
-            <Notice kind="success" inLiveRegion>{message.text}</Notice>
-          ) : (
-            <div className="alert alert-error">
-              <span aria-hidden="true" className="alert-icon">!</span>
-              <span>{message.text}</span>
-            </div>
-          )
-        ) : null}
-      </div>
+      <LiveMessage message={message} />
       {error ? (
-        <div className="alert alert-error">
-          <span aria-hidden="true" className="alert-icon">!</span>
-          <span>{requestErrorMessage(error)}</span>{' '}
-          <button type="button" className="link-button" onClick={reload}>
-            Try again
-          </button>
-        </div>
+        <LoadError error={error} reload={reload} />
       ) : fetching && !data ? (
         <p className="muted">Loading passkeys…</p>
       ) : passkeys.length === 0 ? (

@@ -1,7 +1,7 @@
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { MySecurityEventsQuery as MySecurityEventsData } from '../../gql/graphql';
-import { requestErrorMessage } from '../../lib/errors';
+import { LoadError } from '../../components/Feedback';
 import { describeUserAgent, formatDateTime } from '../../lib/format';
 
 export const MySecurityEventsQuery = graphql(`
@@ -81,13 +81,7 @@ export function SecurityActivity() {
         <p className="muted">Sign-ins, password changes and other changes to your account’s security.</p>
       </div>
       {error && !data ? (
-        <div className="alert alert-error">
-          <span aria-hidden="true" className="alert-icon">!</span>
-          <span>{requestErrorMessage(error)}</span>{' '}
-          <button type="button" className="link-button" onClick={reload}>
-            Try again
-          </button>
-        </div>
+        <LoadError error={error} reload={reload} />
       ) : fetching && !data ? (
         <p className="muted">Loading activity…</p>
       ) : events.length === 0 ? (
